@@ -1,0 +1,95 @@
+"""Decisions (Bescheide) and the grants (Zuwendungen) they create."""
+
+from piccolo.columns import JSONB, BigInt, Boolean, Date, Integer, Text, Varchar
+from piccolo.table import Table
+
+from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables.applications import Application
+from grants.tables.people import User
+from grants.vocabulary import DecisionKind, FinancingType, PaymentMode
+from grants.workflow import GrantStatus
+
+
+class Decision(Table, tablename="decision"):
+    """An immutable decision with every financing parameter of DOMAIN.md §4.
+
+    A: eligible expenses, D: other funding, p: share (basis points, 6400 = 64 %), H: cap,
+    F: fixed amount, rate × units for a Pauschale, Z: the approved grant.
+    """
+
+    application = ref(Application)
+    kind = choice(DecisionKind)
+    number = Integer(default=1)  # 1 = first decision, 2… = amendments
+    financing_type = choice(FinancingType)
+    eligible_cents = cents()
+    other_funding_cents = cents()
+    share_basis_points = Integer(null=True, default=None)
+    cap_cents = cents(null=True)
+    fixed_cents = cents(null=True)
+    unit_rate_cents = cents(null=True)
+    units_planned = Integer(null=True, default=None)
+    approved_cents = cents()
+    period_start = Date(null=True, default=None)
+    period_end = Date(null=True, default=None)
+    budget_reservation = Boolean(default=False)  # unter Haushaltsvorbehalt
+    payment_mode = choice(PaymentMode)
+    payment_schedule = JSONB(default=[])  # [{"due": "2026-03-31", "cents": 800000}, …]
+    usage_report_due = Date(null=True, default=None)
+    conditions = JSONB(default=[])  # TextBlock keys
+    reasons = Text()
+    conflict_of_interest = Text()  # who did not take part, and why
+    reviewer = ref(User, null=True)
+    decided_by = ref(User, null=True)
+    decided_at = created_at()
+    notified_at = moment()  # Bekanntgabe
+    letter = ref("grants.tables.communication.Document", null=True)
+
+
+class GrantAward(Table, tablename="grant_award"):
+    """A grant's lifecycle; its amounts are those of its current decision."""
+
+    application = ref(Application)
+    current_decision = ref(Decision)
+    status = choice(GrantStatus, index=True)
+    payments_suspended = Boolean(default=False)
+    created_at = created_at()
+    version = version()
+
+
+class FiscalYearShare(Table, tablename="fiscal_year_share"):
+    """How a decision's amount is split over fiscal years (multi-year grants)."""
+
+    decision = ref(Decision)
+    year = Integer()
+    amount_cents = cents()
+
+
+class BaseRate(Table, tablename="base_rate"):
+    """The Basiszinssatz (§ 247 BGB) valid from a date, in basis points (may be negative)."""
+
+    valid_from = Date(unique=True)
+    rate_basis_points = BigInt()
+    note = Varchar(length=200)
+
+
+class Settlement(Table, tablename="settlement"):
+    """The Abrechnung of a grant after its usage report: A′, D′, Z′, refund, interest."""
+
+    grant = ref(GrantAward)
+    usage_report = ref("grants.tables.usage_reports.UsageReport")
+    recognised_expenses_cents = cents()
+    recognised_other_funding_cents = cents()
+    final_cents = cents()
+    paid_cents = cents()
+    refund_cents = cents()
+    subsequent_cents = cents()
+    interest_cents = cents()
+    refund_due_date = Date(null=True, default=None)
+    hearing_sent_at = moment()
+    hearing_deadline = Date(null=True, default=None)
+    refund_decided_at = moment()
+    repaid_at = moment()
+    notes = Text()
+    settled_by = ref(User, null=True)
+    created_at = created_at()
+    version = version()

@@ -1,0 +1,40 @@
+"""Users (keyed by OIDC issuer and subject), their KI roles, and web sessions."""
+
+from piccolo.columns import Boolean, Bytea, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from grants.tables._columns import choice, created_at, moment, ref, version
+from grants.vocabulary import Role
+
+
+class User(Table, tablename="app_user"):
+    """A person who logged in through OIDC; the portal keeps no passwords."""
+
+    issuer = Varchar(length=255)
+    subject = Varchar(length=255)
+    email = Varchar(length=320, index=True)
+    email_verified = Boolean(default=False)
+    display_name = Varchar(length=200)
+    active = Boolean(default=True)
+    created_at = created_at()
+    last_login_at = moment()
+    version = version()
+
+
+class UserRole(Table, tablename="user_role"):
+    """A KI role held by a user: from the identity provider's claim or granted by an admin."""
+
+    user = ref(User, on_delete=OnDelete.cascade)
+    role = choice(Role)
+    source = Varchar(length=20, default="admin")  # "claim" or "admin"
+    granted_by = ref(User, null=True)
+    granted_at = created_at()
+
+
+class WebSession(Table, tablename="web_session"):
+    """Server-side session data, shared by all app workers; the cookie holds only the key."""
+
+    key = Varchar(length=128, unique=True)
+    data = Bytea()
+    expires_at = moment()
