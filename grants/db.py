@@ -83,15 +83,19 @@ async def prepare(engine: Engine | None = None) -> None:
 
 @asynccontextmanager
 async def connected(engine: Engine | None = None) -> AsyncIterator[Engine]:
-    """Check the database and hold a connection pool (PostgreSQL) for the app's lifetime."""
+    """Check the database and hold a connection pool (PostgreSQL) for the app's lifetime.
+
+    Nested use (a second app in the same process) shares the pool of the outer one.
+    """
     engine = engine or get_engine()
     await ping(engine)
-    if isinstance(engine, PostgresEngine):
+    owns_pool = isinstance(engine, PostgresEngine) and engine.pool is None
+    if owns_pool:
         await engine.start_connection_pool(min_size=1, max_size=POOL_SIZE)
     try:
         yield engine
     finally:
-        if isinstance(engine, PostgresEngine):
+        if owns_pool:
             await engine.close_connection_pool()
 
 

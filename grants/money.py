@@ -17,6 +17,7 @@ from babel.numbers import NumberFormatError, format_currency, format_decimal, pa
 LOCALE = "de_DE"
 CENT = Decimal("0.01")
 _NOISE = re.compile(r"[\s\u00a0\u202f€]|EUR", re.IGNORECASE)
+_AMOUNT = re.compile(r"[+-]?[0-9][0-9.,]*")
 
 
 class MoneyFormatError(ValueError):
@@ -52,6 +53,8 @@ class Money:
         if not cleaned:
             raise MoneyFormatError("Bitte einen Betrag eingeben.")
         try:
+            if not _AMOUNT.fullmatch(cleaned):  # Babel would take "1e5" or "NaN"
+                raise NumberFormatError(cleaned)
             amount = parse_decimal(cleaned, locale=LOCALE, strict=True)
         except (NumberFormatError, InvalidOperation):
             raise MoneyFormatError(

@@ -1,0 +1,135 @@
+"""The ``grants`` command: migrate, serve, demo, seed-demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+T = TypeVar("T")
+DEMO_DATABASE = "sqlite:///var/demo.sqlite3"
+
+
+def fail(message: str) -> None:
+    click.echo(f"Fehler: {message}", err=True)
+    sys.exit(2)
+
+
+def run(step: Callable[[], Awaitable[T]]) -> T:
+    """Run an async step; configuration and database problems end the command with one line."""
+    from grants.db import DatabaseUnavailable
+    from grants.schema import MigrationFailed
+    from grants.settings import ConfigurationError
+
+    try:
+        return asyncio.run(step())
+    except ConfigurationError as exc:
+        for problem in exc.problems:
+            click.echo(f"Konfigurationsfehler: {problem}", err=True)
+        sys.exit(2)
+    except (DatabaseUnavailable, MigrationFailed) as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers calm
+
+
+async def _migrate() -> list[str]:
+    from grants import db, schema
+    from grants.settings import get_settings
+
+    get_settings()
+    await db.ping()
+    return await schema.migrate()
+
+
+async def _check_ready() -> str:
+    from grants import db, schema
+    from grants.settings import get_settings
+
+    settings = get_settings()
+    await db.ping()
+    if waiting := await schema.pending():
+        fail(f"Das Datenbankschema ist veraltet ({len(waiting)} Migration(en) offen). "
+             "Bitte zuerst `grants migrate` ausführen.")  # fmt: skip
+    return settings.database.kind.value
+
+
+async def _seed(force_demo: bool) -> bool:
+    from grants import db
+    from grants.demo import seed
+    from grants.settings import get_settings
+
+    if not get_settings().demo and not force_demo:
+        fail("Demodaten nur mit GRANTS_ENV=demo laden.")
+    async with db.connected():
+        return await seed.load_once()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Förderportal des Kommunalen Integrationszentrums Köln."""
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (idempotent)."""
+    ran = run(_migrate)
+    click.echo(f"Datenbank ist aktuell ({len(ran)} Migration(en) ausgeführt).")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (PostgreSQL only; SQLite allows one writer).")  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the portal with uvicorn (run `grants migrate` first)."""
+    kind = run(_check_ready)
+    if kind == "sqlite" and workers > 1:
+        fail("Mit SQLite läuft das Portal mit einem Worker; für mehrere Worker PostgreSQL nutzen.")
+    _uvicorn(host, port, workers)
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo data (Köln-like centres, programmes, 2024–2026) once."""
+    loaded = run(lambda: _seed(force_demo=False))
+    click.echo("Demodaten geladen." if loaded else "Demodaten sind schon vorhanden.")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def demo(port: int) -> None:
+    """Create or upgrade the demo database under var/, load demo data once, and serve it."""
+    os.environ["GRANTS_ENV"] = "demo"
+    os.environ["GRANTS_DATABASE_URL"] = DEMO_DATABASE
+    os.environ.setdefault("GRANTS_BASE_URL", f"http://127.0.0.1:{port}")
+    run(_migrate)
+    loaded = run(lambda: _seed(force_demo=True))
+    url = f"http://127.0.0.1:{port}"
+    click.echo(
+        f"\nFörderportal (Demo) {'mit neuen Demodaten ' if loaded else ''}bereit:\n"
+        f"  Startseite:   {url}/\n"
+        f"  Zustand:      {url}/healthz\n"
+        f"  Datenbank:    var/demo.sqlite3 (löschen setzt die Demo zurück)\n"
+        "Beenden mit Strg+C.\n"
+    )
+    _uvicorn("127.0.0.1", port, 1)
+
+
+def _uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+    )

@@ -1,0 +1,1 @@
+"""Pages anyone may see: the start page, the legal pages, and the health check."""

@@ -1,0 +1,62 @@
+"""Jinja templates: one loader over the shared and the per-area folders, German filters, gettext."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from grants.money import Money
+from grants.settings import Settings
+from portal.i18n import translations
+
+PORTAL = Path(__file__).parent
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def template_directories() -> list[Path]:
+    return [PORTAL / "templates", *sorted(p for p in PORTAL.glob("*/templates") if p.is_dir())]
+
+
+def eur(value: Money | int | None) -> str:
+    """``1.234,56 €`` from Money or from cents."""
+    if value is None:
+        return "–"
+    return (value if isinstance(value, Money) else Money(value)).format()
+
+
+def date_de(value: date | datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.astimezone(BERLIN).date()
+    return format_date(value, "dd.MM.yyyy", locale="de_DE")
+
+
+def datetime_de(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_datetime(value.astimezone(BERLIN), "dd.MM.yyyy, HH:mm 'Uhr'", locale="de_DE")
+
+
+def environment(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(template_directories()),
+        autoescape=select_autoescape(["html", "jinja2"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
+    )
+    env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(eur=eur, date_de=date_de, datetime_de=datetime_de)
+    env.globals.update(demo=settings.demo, product="Förderportal")
+    return env
+
+
+def template_config(settings: Settings) -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment(settings)))

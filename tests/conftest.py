@@ -1,0 +1,83 @@
+"""Test setup: one database per run — SQLite always, PostgreSQL when GRANTS_TEST_DATABASE_URL is set.
+
+The environment is set before anything imports ``grants``, because the engine is built once.
+Each database test runs in a transaction that is rolled back; tests that need real commits
+(concurrency) use ``committed`` instead, which empties the tables afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="grants-tests-"))
+TEST_DATABASE_URL = os.environ.get("GRANTS_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+os.environ.update(
+    GRANTS_ENV="demo",
+    GRANTS_DATABASE_URL=TEST_DATABASE_URL,
+    GRANTS_DATA_DIR=str(_TMP / "data"),
+    GRANTS_BASE_URL="http://testserver",
+    GRANTS_LOG_LEVEL="WARNING",
+)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from grants import db, schema  # noqa: E402
+from grants.tables import TABLES  # noqa: E402
+from tests.support.database import wipe  # noqa: E402
+
+pytest_plugins = ["tests.support.queries"]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return _TMP
+
+
+@pytest.fixture(scope="session")
+async def migrated() -> None:
+    """A database with the current schema, built through the migrations themselves."""
+    await wipe(db.get_engine())
+    await schema.migrate()
+
+
+@pytest.fixture(scope="session")
+async def app(migrated: None):
+    """The app, inside its lifespan (which holds the PostgreSQL pool) for the whole session."""
+    from portal.app import create_app
+
+    application = create_app()
+    async with application.lifespan():
+        yield application
+
+
+@pytest.fixture
+async def database(app):
+    """A transaction around the test, rolled back at its end: every test starts clean."""
+    async with db.transaction() as tx:
+        yield tx
+        await tx.rollback()
+
+
+@pytest.fixture
+async def committed(app):
+    """For tests that need real commits (concurrency): the tables are emptied afterwards."""
+    yield
+    async with db.transaction():
+        for table in reversed(TABLES):
+            await table.delete(force=True)
+
+
+@pytest.fixture
+async def client(app, database):
+    """An HTTP client that drives the app in this event loop and this test's transaction."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
