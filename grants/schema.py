@@ -21,7 +21,9 @@ class MigrationFailed(Exception):
 
 def available() -> list[str]:
     """The ids of all migrations shipped with this version, oldest first."""
-    modules = BaseMigrationManager().get_migration_modules(APP_CONFIG.resolved_migrations_folder_path)
+    modules = BaseMigrationManager().get_migration_modules(
+        APP_CONFIG.resolved_migrations_folder_path
+    )
     return sorted(modules)
 
 

@@ -59,11 +59,12 @@ async def _check_ready() -> str:
 
 async def _seed(force_demo: bool) -> bool:
     from grants import db
-    from grants.demo import seed
     from grants.settings import get_settings
 
     if not get_settings().demo and not force_demo:
         fail("Demodaten nur mit GRANTS_ENV=demo laden.")
+    from grants.demo import seed
+
     async with db.connected():
         return await seed.load_once()
 

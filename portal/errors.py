@@ -41,7 +41,9 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_response(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    request: Request, status_code: int, headers: dict[str, str] | None = None
+) -> Response:
     title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
     # Unmatched routes never reach the middleware, so they get their id here.
     request_id = request.scope.get("state", {}).get("request_id") or secrets.token_hex(8)
@@ -53,7 +55,12 @@ def error_response(request: Request, status_code: int, headers: dict[str, str] |
             media_type="application/problem+json",
             headers=headers,
         )
-    context = {"status_code": status_code, "title": title, "message": message, "request_id": request_id}
+    context = {
+        "status_code": status_code,
+        "title": title,
+        "message": message,
+        "request_id": request_id,
+    }
     try:  # render now, so that a broken layout still yields a plain page instead of a crash
         template = request.app.template_engine.get_template("errors/error.html.jinja2")  # type: ignore[union-attr]
         body = template.render(request=request, **context)

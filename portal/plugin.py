@@ -15,7 +15,8 @@ from litestar.static_files import create_static_files_router
 from grants import db
 from grants.settings import Settings
 from portal import errors, observability, templating
-from portal.public import controllers as public, health
+from portal.public import controllers as public
+from portal.public import health
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -30,17 +31,19 @@ class PortalPlugin(InitPlugin):
         app_config.debug = False
         app_config.openapi_config = None
         app_config.state["settings"] = self.settings
-        app_config.route_handlers.extend([
-            *public.ROUTES,
-            health.healthz,
-            create_static_files_router(
-                path="/static",
-                directories=[STATIC_DIR],
-                name="static",
-                cache_control=CacheControlHeader(max_age=3600),
-                include_in_schema=False,
-            ),
-        ])
+        app_config.route_handlers.extend(
+            [
+                *public.ROUTES,
+                health.healthz,
+                create_static_files_router(
+                    path="/static",
+                    directories=[STATIC_DIR],
+                    name="static",
+                    cache_control=CacheControlHeader(max_age=3600),
+                    include_in_schema=False,
+                ),
+            ]
+        )
         app_config.template_config = templating.template_config(self.settings)
         app_config.middleware.insert(0, observability.RequestIdMiddleware())
         app_config.logging_config = observability.logging_config(self.settings)

@@ -12,7 +12,9 @@ import tempfile
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="grants-tests-"))
-TEST_DATABASE_URL = os.environ.get("GRANTS_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+TEST_DATABASE_URL = (
+    os.environ.get("GRANTS_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+)
 os.environ.update(
     GRANTS_ENV="demo",
     GRANTS_DATABASE_URL=TEST_DATABASE_URL,

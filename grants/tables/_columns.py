@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from piccolo.columns import BigInt, ForeignKey, Integer, Timestamptz, Varchar
-from piccolo.columns.base import OnDelete
+from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
+from piccolo.table import Table
+
+if TYPE_CHECKING:
+
+    class Record(Table):
+        """Base of every table; names the primary key Piccolo adds, for type checkers."""
+
+        id: Serial
+
+else:
+    Record = Table
 
 
 def cents(*, null: bool = False, **kwargs: Any) -> BigInt:
@@ -46,6 +57,6 @@ def ref(table: Any, *, null: bool = False, on_delete: OnDelete = OnDelete.restri
         references=table,
         null=null,
         on_delete=on_delete,
-        on_update=OnDelete.restrict,
+        on_update=OnUpdate.restrict,
         index=True,
     )

@@ -1,9 +1,8 @@
 """Applications (Anträge), their frozen versions, the cost and financing plan, attachments."""
 
 from piccolo.columns import JSONB, BigInt, Boolean, Date, Integer, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.organisations import Centre, Organisation
 from grants.tables.people import User
 from grants.tables.programmes import Call
@@ -11,7 +10,7 @@ from grants.vocabulary import AttachmentKind, District, FinancingType, PlanLineK
 from grants.workflow import ApplicationStatus
 
 
-class Application(Table, tablename="application"):
+class Application(Record, tablename="application"):
     """The working copy an association edits; submitting freezes an ApplicationVersion."""
 
     organisation = ref(Organisation)
@@ -45,7 +44,7 @@ class Application(Table, tablename="application"):
     version = version()
 
 
-class ApplicationVersion(Table, tablename="application_version"):
+class ApplicationVersion(Record, tablename="application_version"):
     """An immutable snapshot made at each submission (fields and plan lines as JSON)."""
 
     application = ref(Application)
@@ -56,7 +55,7 @@ class ApplicationVersion(Table, tablename="application_version"):
     submitted_at = created_at()
 
 
-class PlanLine(Table, tablename="plan_line"):
+class PlanLine(Record, tablename="plan_line"):
     """A line of the cost and financing plan; ``line_key`` stays stable across versions."""
 
     application = ref(Application)
@@ -75,7 +74,7 @@ class PlanLine(Table, tablename="plan_line"):
     version = version()
 
 
-class Attachment(Table, tablename="attachment"):
+class Attachment(Record, tablename="attachment"):
     """Metadata of an uploaded file; the content lies outside the web root under its hash."""
 
     organisation = ref(Organisation)
@@ -92,7 +91,7 @@ class Attachment(Table, tablename="attachment"):
     deleted_at = moment()
 
 
-class ChangeRequest(Table, tablename="change_request"):
+class ChangeRequest(Record, tablename="change_request"):
     """A Nachforderung: points to fix by a deadline, for an application or a usage report."""
 
     application = ref(Application, null=True)

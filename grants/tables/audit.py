@@ -1,14 +1,13 @@
 """The audit trail: one append-only event per state change, chained by hashes."""
 
 from piccolo.columns import JSONB, Integer, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import created_at, ref
+from grants.tables._columns import Record, created_at, ref
 from grants.tables.organisations import Organisation
 from grants.tables.people import User
 
 
-class AuditEvent(Table, tablename="audit_event"):
+class AuditEvent(Record, tablename="audit_event"):
     occurred_at = created_at()
     actor = ref(User, null=True)
     organisation = ref(Organisation, null=True)

@@ -1,16 +1,15 @@
 """Decisions (Bescheide) and the grants (Zuwendungen) they create."""
 
 from piccolo.columns import JSONB, BigInt, Boolean, Date, Integer, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.applications import Application
 from grants.tables.people import User
 from grants.vocabulary import DecisionKind, FinancingType, PaymentMode
 from grants.workflow import GrantStatus
 
 
-class Decision(Table, tablename="decision"):
+class Decision(Record, tablename="decision"):
     """An immutable decision with every financing parameter of DOMAIN.md §4.
 
     A: eligible expenses, D: other funding, p: share (basis points, 6400 = 64 %), H: cap,
@@ -45,7 +44,7 @@ class Decision(Table, tablename="decision"):
     letter = ref("grants.tables.communication.Document", null=True)
 
 
-class GrantAward(Table, tablename="grant_award"):
+class GrantAward(Record, tablename="grant_award"):
     """A grant's lifecycle; its amounts are those of its current decision."""
 
     application = ref(Application)
@@ -56,7 +55,7 @@ class GrantAward(Table, tablename="grant_award"):
     version = version()
 
 
-class FiscalYearShare(Table, tablename="fiscal_year_share"):
+class FiscalYearShare(Record, tablename="fiscal_year_share"):
     """How a decision's amount is split over fiscal years (multi-year grants)."""
 
     decision = ref(Decision)
@@ -64,7 +63,7 @@ class FiscalYearShare(Table, tablename="fiscal_year_share"):
     amount_cents = cents()
 
 
-class BaseRate(Table, tablename="base_rate"):
+class BaseRate(Record, tablename="base_rate"):
     """The Basiszinssatz (§ 247 BGB) valid from a date, in basis points (may be negative)."""
 
     valid_from = Date(unique=True)
@@ -72,7 +71,7 @@ class BaseRate(Table, tablename="base_rate"):
     note = Varchar(length=200)
 
 
-class Settlement(Table, tablename="settlement"):
+class Settlement(Record, tablename="settlement"):
     """The Abrechnung of a grant after its usage report: A′, D′, Z′, refund, interest."""
 
     grant = ref(GrantAward)

@@ -1,19 +1,18 @@
 """Fiscal years, budget lines (Haushaltsstellen) and the commitments booked on them."""
 
 from piccolo.columns import Boolean, Integer, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, created_at, ref, version
+from grants.tables._columns import Record, cents, created_at, ref, version
 from grants.tables.people import User
 
 
-class FiscalYear(Table, tablename="fiscal_year"):
+class FiscalYear(Record, tablename="fiscal_year"):
     year = Integer(unique=True)
     budget_in_force = Boolean(default=False)  # Haushaltssatzung in Kraft: payments allowed
     version = version()
 
 
-class BudgetLine(Table, tablename="budget_line"):
+class BudgetLine(Record, tablename="budget_line"):
     """Teilplan/Produkt, Teilplanzeile, Sachkonto, Kostenstelle, with the year's appropriation."""
 
     fiscal_year = ref(FiscalYear)
@@ -26,7 +25,7 @@ class BudgetLine(Table, tablename="budget_line"):
     version = version()
 
 
-class BudgetCommitment(Table, tablename="budget_commitment"):
+class BudgetCommitment(Record, tablename="budget_commitment"):
     """One booking of the commitment ledger: positive binds, negative releases.
 
     Committed = the sum over a line; it is never stored, so it cannot drift. The grant reference

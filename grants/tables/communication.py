@@ -1,16 +1,15 @@
 """Messages, generated documents, and the e-mail outbox."""
 
 from piccolo.columns import Boolean, Integer, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import choice, created_at, moment, ref
+from grants.tables._columns import Record, choice, created_at, moment, ref
 from grants.tables.applications import Application
 from grants.tables.organisations import Organisation
 from grants.tables.people import User
 from grants.vocabulary import DocumentKind, NotificationStatus
 
 
-class Message(Table, tablename="message"):
+class Message(Record, tablename="message"):
     """A message between the KI and an association, or an internal note of the KI."""
 
     application = ref(Application)
@@ -23,7 +22,7 @@ class Message(Table, tablename="message"):
     read_at = moment()
 
 
-class Document(Table, tablename="document"):
+class Document(Record, tablename="document"):
     """A generated, immutable document (letters, memos); the file lies under its hash."""
 
     organisation = ref(Organisation)
@@ -38,7 +37,7 @@ class Document(Table, tablename="document"):
     created_at = created_at()
 
 
-class Notification(Table, tablename="notification"):
+class Notification(Record, tablename="notification"):
     """An e-mail in the outbox, written in the transaction of the change it reports."""
 
     recipient = Varchar(length=320)

@@ -2,14 +2,13 @@
 
 from piccolo.columns import Date, Text, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
-from grants.tables._columns import choice, created_at, moment, ref, version
+from grants.tables._columns import Record, choice, created_at, moment, ref, version
 from grants.tables.people import User
 from grants.vocabulary import District, LegalForm, Role
 
 
-class Organisation(Table, tablename="organisation"):
+class Organisation(Record, tablename="organisation"):
     legal_name = Varchar(length=300)
     legal_form = choice(LegalForm)
     register_court = Varchar(length=120)
@@ -31,7 +30,7 @@ class Organisation(Table, tablename="organisation"):
     version = version()
 
 
-class Centre(Table, tablename="centre"):
+class Centre(Record, tablename="centre"):
     """An Interkulturelles Zentrum run by an organisation."""
 
     organisation = ref(Organisation)
@@ -47,7 +46,7 @@ class Centre(Table, tablename="centre"):
     version = version()
 
 
-class Membership(Table, tablename="membership"):
+class Membership(Record, tablename="membership"):
     """A user acting for an organisation as member or signatory."""
 
     user = ref(User, on_delete=OnDelete.cascade)
@@ -57,7 +56,7 @@ class Membership(Table, tablename="membership"):
     version = version()
 
 
-class Invitation(Table, tablename="invitation"):
+class Invitation(Record, tablename="invitation"):
     """An e-mail address invited to join an organisation; bound at its first verified login."""
 
     organisation = ref(Organisation, on_delete=OnDelete.cascade)

@@ -1,9 +1,8 @@
 """Requests for funds (Mittelabrufe), payment orders and their export batches."""
 
 from piccolo.columns import Date, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.awards import GrantAward
 from grants.tables.budget import BudgetLine
 from grants.tables.people import User
@@ -11,7 +10,7 @@ from grants.vocabulary import PaymentKind
 from grants.workflow import PaymentOrderStatus
 
 
-class FundsRequest(Table, tablename="funds_request"):
+class FundsRequest(Record, tablename="funds_request"):
     """A Mittelabruf (ANBest-P 1.4): only what is due within two months."""
 
     grant = ref(GrantAward)
@@ -25,7 +24,7 @@ class FundsRequest(Table, tablename="funds_request"):
     version = version()
 
 
-class ExportBatch(Table, tablename="export_batch"):
+class ExportBatch(Record, tablename="export_batch"):
     """Payment orders sent to the cash office together."""
 
     number = Varchar(length=40, unique=True)
@@ -34,7 +33,7 @@ class ExportBatch(Table, tablename="export_batch"):
     file_sha256 = Varchar(length=64)
 
 
-class PaymentOrder(Table, tablename="payment_order"):
+class PaymentOrder(Record, tablename="payment_order"):
     """An Auszahlungsanordnung: certified by one person, released by another (four eyes)."""
 
     grant = ref(GrantAward)

@@ -2,13 +2,12 @@
 
 from piccolo.columns import Boolean, Bytea, Varchar
 from piccolo.columns.base import OnDelete
-from piccolo.table import Table
 
-from grants.tables._columns import choice, created_at, moment, ref, version
+from grants.tables._columns import Record, choice, created_at, moment, ref, version
 from grants.vocabulary import Role
 
 
-class User(Table, tablename="app_user"):
+class User(Record, tablename="app_user"):
     """A person who logged in through OIDC; the portal keeps no passwords."""
 
     issuer = Varchar(length=255)
@@ -22,7 +21,7 @@ class User(Table, tablename="app_user"):
     version = version()
 
 
-class UserRole(Table, tablename="user_role"):
+class UserRole(Record, tablename="user_role"):
     """A KI role held by a user: from the identity provider's claim or granted by an admin."""
 
     user = ref(User, on_delete=OnDelete.cascade)
@@ -32,7 +31,7 @@ class UserRole(Table, tablename="user_role"):
     granted_at = created_at()
 
 
-class WebSession(Table, tablename="web_session"):
+class WebSession(Record, tablename="web_session"):
     """Server-side session data, shared by all app workers; the cookie holds only the key."""
 
     key = Varchar(length=128, unique=True)

@@ -1,14 +1,13 @@
 """Funding programmes, their calls per fiscal year, and the library of condition texts."""
 
 from piccolo.columns import JSONB, Boolean, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.budget import BudgetLine, FiscalYear
 from grants.vocabulary import FinancingType
 
 
-class Programme(Table, tablename="programme"):
+class Programme(Record, tablename="programme"):
     """A Förderprogramm; its rules are data, not code paths."""
 
     name = Varchar(length=200, unique=True)
@@ -25,7 +24,7 @@ class Programme(Table, tablename="programme"):
     version = version()
 
 
-class Call(Table, tablename="funding_call"):
+class Call(Record, tablename="funding_call"):
     """A Förderaufruf of a programme for a fiscal year, paid from one budget line."""
 
     programme = ref(Programme)
@@ -40,7 +39,7 @@ class Call(Table, tablename="funding_call"):
     version = version()
 
 
-class TextBlock(Table, tablename="text_block"):
+class TextBlock(Record, tablename="text_block"):
     """A condition (Nebenbestimmung) or letter passage that admins maintain."""
 
     key = Varchar(length=60, unique=True)

@@ -1,15 +1,14 @@
 """Reviews (Prüfungen) of applications, with an assessment per cost line."""
 
 from piccolo.columns import JSONB, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.applications import Application, PlanLine
 from grants.tables.people import User
 from grants.vocabulary import FinancingType, LineVerdict, Recommendation
 
 
-class Review(Table, tablename="review"):
+class Review(Record, tablename="review"):
     application = ref(Application)
     reviewer = ref(User)
     formal_check = JSONB(default={})  # item -> {"ok": bool, "note": str}
@@ -24,7 +23,7 @@ class Review(Table, tablename="review"):
     version = version()
 
 
-class LineAssessment(Table, tablename="line_assessment"):
+class LineAssessment(Record, tablename="line_assessment"):
     """The financial check of one expense line: eligible in full, in part, or not."""
 
     review = ref(Review)

@@ -1,9 +1,8 @@
 """Usage reports (Verwendungsnachweise): narrative, indicators, actuals and receipts."""
 
 from piccolo.columns import BigInt, Boolean, Date, Integer, Text, Varchar
-from piccolo.table import Table
 
-from grants.tables._columns import cents, choice, created_at, moment, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.applications import PlanLine
 from grants.tables.awards import GrantAward
 from grants.tables.people import User
@@ -11,7 +10,7 @@ from grants.vocabulary import UsageReportKind
 from grants.workflow import UsageReportStatus
 
 
-class UsageReport(Table, tablename="usage_report"):
+class UsageReport(Record, tablename="usage_report"):
     grant = ref(GrantAward)
     kind = choice(UsageReportKind)
     status = choice(UsageReportStatus, index=True)
@@ -27,7 +26,7 @@ class UsageReport(Table, tablename="usage_report"):
     version = version()
 
 
-class ActualLine(Table, tablename="actual_line"):
+class ActualLine(Record, tablename="actual_line"):
     """The actual amount of one plan line (zahlenmäßiger Nachweis), mapped by the line's id."""
 
     usage_report = ref(UsageReport)
@@ -38,7 +37,7 @@ class ActualLine(Table, tablename="actual_line"):
     version = version()
 
 
-class Receipt(Table, tablename="receipt"):
+class Receipt(Record, tablename="receipt"):
     """One entry of the receipt list (Belegliste)."""
 
     usage_report = ref(UsageReport)
@@ -52,7 +51,7 @@ class Receipt(Table, tablename="receipt"):
     version = version()
 
 
-class IndicatorValue(Table, tablename="indicator_value"):
+class IndicatorValue(Record, tablename="indicator_value"):
     """A count for the professional evaluation: indicator plus one dimension value.
 
     E.g. ("contacts_by_gender", "female", 412) or ("sessions", "social_counselling", 96).

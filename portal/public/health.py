@@ -13,5 +13,7 @@ async def healthz() -> Response[dict[str, str]]:
     except db.DatabaseUnavailable:
         return Response({"status": "error", "database": "unreachable"}, status_code=503)
     if outdated:
-        return Response({"status": "error", "database": "ok", "schema": "outdated"}, status_code=503)
+        return Response(
+            {"status": "error", "database": "ok", "schema": "outdated"}, status_code=503
+        )
     return Response({"status": "ok", "database": "ok", "schema": "current"})

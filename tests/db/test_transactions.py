@@ -12,19 +12,25 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_a_failing_use_case_leaves_nothing_behind(committed):
-    with pytest.raises(RuntimeError):
+    async def use_case() -> None:
         async with db.transaction():
             await FiscalYear.insert(FiscalYear(year=2030))
             raise RuntimeError("Abbruch mitten im Anwendungsfall")
+
+    with pytest.raises(RuntimeError):
+        await use_case()
     assert await FiscalYear.count().where(FiscalYear.year == 2030) == 0
 
 
 async def test_nested_use_cases_join_the_outer_transaction(committed):
-    with pytest.raises(RuntimeError):
+    async def outer() -> None:
         async with db.transaction():
             async with db.transaction():
                 await FiscalYear.insert(FiscalYear(year=2031))
             raise RuntimeError("die äußere Transaktion scheitert")
+
+    with pytest.raises(RuntimeError):
+        await outer()
     assert await FiscalYear.count().where(FiscalYear.year == 2031) == 0
 
 
@@ -34,7 +40,11 @@ async def increment_with_version_check(row_id: int, times: int) -> int:
     for _ in range(times):
         while True:
             async with db.transaction():
-                current = await FiscalYear.select(FiscalYear.version).where(FiscalYear.id == row_id).first()
+                current = (
+                    await FiscalYear.select(FiscalYear.version)
+                    .where(FiscalYear.id == row_id)
+                    .first()
+                )
                 changed = await FiscalYear.update({FiscalYear.version: current["version"] + 1}).where(
                     (FiscalYear.id == row_id) & (FiscalYear.version == current["version"])
                 ).returning(FiscalYear.id)  # fmt: skip
@@ -52,9 +62,13 @@ async def test_eight_concurrent_writers_lose_no_update_and_never_fail(committed)
 
 
 async def test_deleting_an_organisation_with_centres_is_refused(database):
-    org = (await Organisation.insert(Organisation(legal_name="Verein e. V.")).returning(Organisation.id))[0]
+    org = (
+        await Organisation.insert(Organisation(legal_name="Verein e. V.")).returning(
+            Organisation.id
+        )
+    )[0]
     await Centre.insert(Centre(organisation=org["id"], name="Zentrum"))
-    with pytest.raises(Exception, match="(?i)foreign key|violates"):
+    with pytest.raises(Exception, match=r"(?i)foreign key|violates"):
         await Organisation.delete().where(Organisation.id == org["id"])
 
 
@@ -72,4 +86,5 @@ async def test_timestamps_are_timezone_aware_utc_and_cents_exact(database):
     year = await FiscalYear.select(FiscalYear.id).where(FiscalYear.year == 2033).first()
     await BudgetLine.insert(BudgetLine(fiscal_year=year["id"], appropriation_cents=big))
     stored = await BudgetLine.select(BudgetLine.appropriation_cents).first()
-    assert stored["appropriation_cents"] == big and isinstance(stored["appropriation_cents"], int)
+    assert stored["appropriation_cents"] == big
+    assert isinstance(stored["appropriation_cents"], int)

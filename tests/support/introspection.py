@@ -12,7 +12,13 @@ PG_TYPES = {
     "int8": "BIGINT", "int4": "INTEGER", "timestamptz": "TIMESTAMPTZ", "jsonb": "JSONB",
     "bool": "BOOLEAN", "bytea": "BYTEA", "date": "DATE", "text": "TEXT",
 }  # fmt: skip
-PG_ON_DELETE = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "a": "NO ACTION", "d": "SET DEFAULT"}
+PG_ON_DELETE = {
+    "r": "RESTRICT",
+    "c": "CASCADE",
+    "n": "SET NULL",
+    "a": "NO ACTION",
+    "d": "SET DEFAULT",
+}
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,9 @@ class ForeignKeyInfo:
 async def columns(table: str) -> dict[str, ColumnInfo]:
     if isinstance(db.get_engine(), SQLiteEngine):
         rows = await db.fetch(f"PRAGMA table_info('{table}')")
-        return {r["name"]: ColumnInfo(r["type"].upper(), not r["notnull"] and not r["pk"]) for r in rows}
+        return {
+            r["name"]: ColumnInfo(r["type"].upper(), not r["notnull"] and not r["pk"]) for r in rows
+        }
     rows = await db.fetch(
         "SELECT column_name, udt_name, character_maximum_length, is_nullable "
         "FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = {}",
@@ -59,7 +67,9 @@ async def foreign_keys(table: str) -> set[ForeignKeyInfo]:
         "WHERE c.contype = 'f' AND s.relname = {}",
         table,
     )
-    return {ForeignKeyInfo(r["column_name"], r["target"], PG_ON_DELETE[r["on_delete"]]) for r in rows}
+    return {
+        ForeignKeyInfo(r["column_name"], r["target"], PG_ON_DELETE[r["on_delete"]]) for r in rows
+    }
 
 
 async def unique_column_sets(table: str) -> set[tuple[str, ...]]:

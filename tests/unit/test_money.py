@@ -88,7 +88,8 @@ def test_arithmetic_and_totals():
     assert Money.total([Money(1), Money(2), Money(3)]) == Money(6)
     assert Money.total([]) == Money.zero()
     assert sorted([Money(3), Money(-1), Money(2)]) == [Money(-1), Money(2), Money(3)]
-    assert not Money(0) and Money(1)
+    assert not Money(0)
+    assert Money(1)
 
 
 @given(cents)

@@ -21,7 +21,8 @@ def problems(tmp_path: Path, **env: str) -> list[str]:
 
 def test_defaults_are_production_on_a_sqlite_file_under_var(tmp_path):
     s = settings(tmp_path, SECRET_KEY=SECRET)
-    assert s.env is Environment.PRODUCTION and not s.demo
+    assert s.env is Environment.PRODUCTION
+    assert not s.demo
     assert s.database.kind is DatabaseKind.SQLITE
     assert s.database.sqlite_path == tmp_path / "var" / "grants.sqlite3"
     assert s.base_url == "http://127.0.0.1:8000"
@@ -55,7 +56,8 @@ def test_missing_secret_in_production_is_refused(tmp_path):
 def test_demo_mode_makes_and_keeps_its_own_secret(tmp_path):
     first = settings(tmp_path, ENV="demo")
     second = settings(tmp_path, ENV="demo")
-    assert len(first.secret_key) >= 32 and first.secret_key == second.secret_key
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
     assert (tmp_path / "var" / "demo-secret-key").stat().st_mode & 0o077 == 0
 
 
@@ -74,7 +76,8 @@ def test_production_needs_https_except_on_loopback(tmp_path):
         "GRANTS_BASE_URL: im Produktivbetrieb ist https:// erforderlich"
     ]
     s = settings(tmp_path, SECRET_KEY=SECRET, BASE_URL="https://foerderung.stadt-koeln.de/")
-    assert s.base_url == "https://foerderung.stadt-koeln.de" and s.https
+    assert s.base_url == "https://foerderung.stadt-koeln.de"
+    assert s.https
 
 
 def test_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):

@@ -8,12 +8,18 @@ from grants.workflow import (
     GRANT,
     PAYMENT_ORDER,
     USAGE_REPORT,
-    ApplicationStatus as A,
-    GrantStatus as G,
-    PaymentOrderStatus as P,
     TransitionNotAllowed,
     actions_from,
     advance,
+)
+from grants.workflow import (
+    ApplicationStatus as A,
+)
+from grants.workflow import (
+    GrantStatus as G,
+)
+from grants.workflow import (
+    PaymentOrderStatus as P,
 )
 
 

@@ -35,7 +35,8 @@ async def test_start_page_lists_only_open_calls_with_german_figures(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "Aufruf offen" in response.text
-    assert "Aufruf vorbei" not in response.text and "Aufruf künftig" not in response.text
+    assert "Aufruf vorbei" not in response.text
+    assert "Aufruf künftig" not in response.text
     assert "780.000,00\xa0€" in response.text
 
 
@@ -50,7 +51,9 @@ async def test_start_page_query_count_does_not_grow_with_the_calls(client, queri
     with queries() as one:
         await client.get("/")
     for n in range(5):
-        await add_call(f"Weiterer {n}", opens=now - timedelta(days=1), closes=now + timedelta(days=9))
+        await add_call(
+            f"Weiterer {n}", opens=now - timedelta(days=1), closes=now + timedelta(days=9)
+        )
     with queries() as six:
         page = await client.get("/")
     assert page.text.count('class="card"') == 6

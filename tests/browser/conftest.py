@@ -1,0 +1,88 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served on loopback.
+
+Chromium is installed by ``.ci/run``; where it is missing these tests are skipped, unless
+GRANTS_REQUIRE_BROWSER=1 (set by CI) turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.support.database import fresh_postgres_database
+from tests.support.server import command_env, free_port, grants, serving
+
+CHROMIUM = os.environ.get("GRANTS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("GRANTS_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"Chromium fehlt ({CHROMIUM}), die Browsertests sind Pflicht.")
+    skip = pytest.mark.skip(
+        reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_root: Path):
+    """The demo data, migrated and seeded through the ``grants`` command, served by uvicorn."""
+    workdir = tmp_root / "browser"
+    workdir.mkdir(exist_ok=True)
+    if TEST_DATABASE_URL.startswith("postgres"):
+        url = asyncio.run(fresh_postgres_database(TEST_DATABASE_URL, "browser"))
+    else:
+        url = f"sqlite:///{workdir / 'browser.sqlite3'}"
+    env = command_env(GRANTS_ENV="demo", GRANTS_DATABASE_URL=url, GRANTS_LOG_LEVEL="WARNING")
+    for step in ("migrate", "seed-demo"):
+        result = grants(step, cwd=workdir, env=env)
+        assert result.returncode == 0, result.stderr
+    port = free_port()
+    env["GRANTS_BASE_URL"] = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "tests.support.browser_app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    with serving(command, cwd=workdir, env=env, port=port) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser, live_server):
+    context = await browser.new_context(base_url=live_server, locale="de-DE")
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+async def assert_accessible(page) -> None:
+    """Fail on any axe-core violation of WCAG 2.0/2.1 A and AA on the current page."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page, options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"],
+    })  # fmt: skip
+    assert results.violations_count == 0, results.generate_report()

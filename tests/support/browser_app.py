@@ -1,0 +1,23 @@
+"""The real app plus two routes that fail on purpose, for looking at error pages in a browser."""
+
+from litestar import Litestar, get
+from litestar.exceptions import PermissionDeniedException
+
+from portal.app import create_app as create_portal_app
+
+
+@get("/_test/verboten", name="test:forbidden")
+async def forbidden() -> str:
+    raise PermissionDeniedException("nur für den Test")
+
+
+@get("/_test/kaputt", name="test:broken")
+async def broken() -> str:
+    raise RuntimeError("absichtlicher Fehler für den Test")
+
+
+def create_app() -> Litestar:
+    app = create_portal_app()
+    app.register(forbidden)
+    app.register(broken)
+    return app
