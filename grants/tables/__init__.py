@@ -25,12 +25,12 @@ TABLES: tuple[type[Table], ...] = (
     User, UserRole, WebSession,
     Organisation, Centre, Membership, Invitation,
     FiscalYear, BudgetLine, Programme, Call, TextBlock,
-    Application, ApplicationVersion, PlanLine, ChangeRequest,
+    Application, ApplicationVersion, PlanLine,
     Review, LineAssessment,
-    Decision, GrantAward, FiscalYearShare, BaseRate, BudgetCommitment, Settlement,
+    Document, Decision, GrantAward, FiscalYearShare, BaseRate, BudgetCommitment,
     FundsRequest, ExportBatch, PaymentOrder,
-    UsageReport, ActualLine, Receipt, IndicatorValue,
-    Message, Attachment, Document, Notification,
+    UsageReport, ActualLine, Receipt, IndicatorValue, Settlement, ChangeRequest,
+    Message, Attachment, Notification,
     AuditEvent,
 )  # fmt: skip
 

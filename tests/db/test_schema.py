@@ -50,6 +50,15 @@ async def test_unique_constraints_exist_for_single_and_composite_keys(migrated):
         assert await live.unique_column_sets(table._meta.tablename) == expected, table
 
 
+def test_tables_are_listed_after_every_table_they_reference():
+    seen: set[str] = set()
+    for table in TABLES:
+        for column in table._meta.foreign_key_columns:
+            target = column._foreign_key_meta.resolved_references._meta.tablename
+            assert target in seen | {table._meta.tablename}, f"{table} before {target}"
+        seen.add(table._meta.tablename)
+
+
 def test_financial_records_never_cascade_on_delete():
     cascading = {
         f"{t._meta.tablename}.{c._meta.name}"

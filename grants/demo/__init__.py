@@ -1,0 +1,1 @@
+"""Deterministic, Köln-like demo data and its loader."""

@@ -1,0 +1,136 @@
+"""The demo data: deterministic, Köln-like, consistent with the money rules, loadable once."""
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+import pytest
+
+from grants.demo import seed
+from grants.demo.data import Ref, build
+from grants.services.calls import open_calls
+from grants.tables import Application, Centre, GrantAward, Organisation, PaymentOrder, PlanLine
+from grants.vocabulary import District, FinancingType, PlanLineKind
+from grants.workflow import ApplicationStatus, GrantStatus, PaymentOrderStatus, UsageReportStatus
+
+DATA = build()
+
+
+def rows(table: str) -> list[dict]:
+    return DATA.of(table)
+
+
+def test_same_seed_same_data_and_another_seed_other_data():
+    assert build(2026) == DATA
+    assert build(1) != DATA
+
+
+def test_koeln_like_associations_and_centres_in_every_district():
+    assert len(rows("organisation")) == 35
+    assert len(rows("centre")) == 40
+    per_district = Counter(c["district"] for c in rows("centre"))
+    assert set(per_district) == set(District)
+    assert min(per_district.values()) >= 2
+
+
+def test_every_iban_passes_the_mod_97_check():
+    for org in rows("organisation"):
+        iban = org["iban"]
+        digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
+        assert len(iban) == 22
+        assert int(digits) % 97 == 1, iban
+
+
+@pytest.mark.parametrize(
+    ("table", "states"),
+    [("application", ApplicationStatus), ("grant_award", GrantStatus),
+     ("payment_order", PaymentOrderStatus), ("usage_report", UsageReportStatus)],
+)  # fmt: skip
+def test_every_state_of_the_grants_life_is_present(table, states):
+    assert {r["status"] for r in rows(table)} == set(states)
+
+
+def test_every_plan_balances():
+    lines = defaultdict(list)
+    for line in rows("plan_line"):
+        lines[line["application"]].append(line)
+    for index, app in enumerate(rows("application")):
+        plan = lines[Ref("application", index)]
+        expenses = sum(x["amount_cents"] for x in plan if x["kind"] is PlanLineKind.EXPENSE)
+        revenues = sum(x["amount_cents"] for x in plan if x["kind"] is PlanLineKind.REVENUE)
+        assert expenses == revenues + app["requested_cents"], app["title"]
+        for line in plan:
+            if line.get("quantity_milli") is not None:
+                assert (
+                    line["amount_cents"]
+                    == line["quantity_milli"] * line["unit_price_cents"] // 1000
+                )
+
+
+def test_file_numbers_are_unique_and_only_drafts_lack_one():
+    numbers = [a["file_number"] for a in rows("application") if a["file_number"]]
+    assert len(numbers) == len(set(numbers))
+    assert all(a["status"] in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+               for a in rows("application") if not a["file_number"])  # fmt: skip
+
+
+def test_four_eyes_on_decisions_and_released_orders():
+    for decision in rows("decision"):
+        assert decision["reviewer"] != decision["decided_by"]
+    for order in rows("payment_order"):
+        if order["released_by"]:
+            assert order["certified_by"] != order["released_by"]
+
+
+def test_decisions_follow_the_financing_formulas():
+    for d in rows("decision"):
+        if d["approved_cents"] == 0:
+            continue
+        if d["financing_type"] is FinancingType.SHORTFALL:
+            assert d["approved_cents"] == min(
+                d["cap_cents"], d["eligible_cents"] - d["other_funding_cents"]
+            )
+        else:
+            assert d["approved_cents"] == d["fixed_cents"]
+        if d["payment_schedule"]:
+            assert sum(i["cents"] for i in d["payment_schedule"]) == d["approved_cents"]
+
+
+def test_money_never_exceeds_what_was_approved_or_appropriated():
+    approved = {Ref("grant_award", i): DATA.get(g["current_decision"])["approved_cents"]
+                for i, g in enumerate(rows("grant_award"))}  # fmt: skip
+    paid = Counter()
+    for order in rows("payment_order"):
+        if order["status"] is PaymentOrderStatus.PAID:
+            paid[order["grant"]] += order["amount_cents"]
+    assert all(paid[grant] <= approved[grant] for grant in approved)
+    committed = Counter()
+    for booking in rows("budget_commitment"):
+        committed[booking["budget_line"]] += booking["amount_cents"]
+    for line, amount in committed.items():
+        assert 0 < amount <= DATA.get(line)["appropriation_cents"]
+
+
+def test_settlements_follow_the_shortfall_rule():
+    for s in rows("settlement"):
+        grant = DATA.get(s["grant"])
+        decision = DATA.get(grant["current_decision"])
+        z = decision["approved_cents"]
+        a, d = s["recognised_expenses_cents"], s["recognised_other_funding_cents"]
+        expected = (
+            min(z, a)
+            if decision["financing_type"] is FinancingType.FIXED
+            else min(z, max(0, a - d))
+        )
+        assert s["final_cents"] == expected
+        assert s["refund_cents"] == max(0, s["paid_cents"] - expected)
+
+
+@pytest.mark.anyio
+async def test_load_once_fills_an_empty_database_and_only_once(database):
+    assert await seed.load_once(DATA) is True
+    for table, name in [(Organisation, "organisation"), (Centre, "centre"), (Application, "application"),
+                        (PlanLine, "plan_line"), (GrantAward, "grant_award"), (PaymentOrder, "payment_order")]:  # fmt: skip
+        assert await table.count() == len(rows(name)), name
+    assert await seed.load_once(DATA) is False
+    calls = await open_calls(at=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert [c.title for c in calls] == ["Interkulturelle Zentren 2027"]
