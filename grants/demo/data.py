@@ -398,7 +398,7 @@ class Builder:
                     "funding_call", programme=programme,
                     fiscal_year=self.data.get(line)["fiscal_year"], budget_line=line, title=title,
                     description=f"Förderaufruf für das Haushaltsjahr {year}.",
-                    opens_at=at(date(year - 1, 10, 1), 6), closes_at=at(date(year, 1, 31), 22),
+                    opens_at=at(date(year - 1, 10, 1), 6), closes_at=at(date(year, 1, 31), 22) + timedelta(minutes=59),
                     budget_cents=self.data.get(line)["appropriation_cents"], created_at=at(date(year - 1, 9, 15)),
                 )  # fmt: skip
         for key, title, body in TEXT_BLOCKS:

@@ -53,7 +53,7 @@ def live_server(tmp_root: Path):
         assert result.returncode == 0, result.stderr
     port = free_port()
     env["GRANTS_BASE_URL"] = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "uvicorn", "tests.support.browser_app:create_app", "--factory",
+    command = [sys.executable, "-m", "uvicorn", "tests.support.failing_app:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
     with serving(command, cwd=workdir, env=env, port=port) as base_url:
         yield base_url

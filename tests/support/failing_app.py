@@ -1,4 +1,4 @@
-"""The real app plus two routes that fail on purpose, for looking at error pages in a browser."""
+"""The real app plus two routes that fail on purpose, to look at the error pages."""
 
 from litestar import Litestar, get
 from litestar.exceptions import PermissionDeniedException
