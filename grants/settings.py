@@ -6,19 +6,31 @@ with one German line per problem, naming the variable.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
 import secrets
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from grants.vocabulary import STAFF_ROLES, Role
+
 PREFIX = "GRANTS_"
 MIN_SECRET_LENGTH = 32
+DEFAULT_SCOPES = "openid email profile"
+DEV_PROVIDER = "demo"
+DEV_CLIENT_ID = "foerderportal-demo"
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
 class ConfigurationError(Exception):
@@ -77,6 +89,22 @@ class DatabaseURL:
 
 
 @dataclass(frozen=True, slots=True)
+class OIDCProvider:
+    """An OpenID Connect provider users log in with; ``role_map`` maps claim values to KI roles."""
+
+    name: str
+    label: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = DEFAULT_SCOPES
+    roles_claim: str = "roles"
+    role_map: Mapping[str, Role] = field(
+        default_factory=lambda: MappingProxyType({r.value: r for r in STAFF_ROLES})
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment
     database: DatabaseURL
@@ -84,6 +112,8 @@ class Settings:
     secret_key: str
     data_dir: Path
     log_level: str
+    oidc_providers: tuple[OIDCProvider, ...] = ()
+    login_rate_limit: int = 20  # login starts and callbacks per minute and client
 
     @property
     def demo(self) -> bool:
@@ -92,6 +122,14 @@ class Settings:
     @property
     def https(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def redirect_uri(self) -> str:
+        """The one callback every provider sends users back to (registered exactly so)."""
+        return f"{self.base_url}/auth/callback"
+
+    def provider(self, name: str) -> OIDCProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
 
 def load_settings(
@@ -150,9 +188,137 @@ def load_settings(
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problem("LOG_LEVEL", f"{log_level!r} ist ungültig; erlaubt: DEBUG, INFO, WARNING, ERROR")
 
+    login_rate_limit = 20
+    raw_limit = values.get("LOGIN_RATE_LIMIT", "20")
+    if raw_limit.isdigit() and int(raw_limit) > 0:
+        login_rate_limit = int(raw_limit)
+    else:
+        problem("LOGIN_RATE_LIMIT", f"{raw_limit!r} ist keine positive ganze Zahl")
+
+    providers: list[OIDCProvider] = []
+    if env is Environment.DEMO and secret_key:
+        providers.append(dev_provider(base_url, secret_key))
+    providers += _oidc_from_environment(values, problem)
+    if values.get("CONFIG"):
+        providers += _oidc_from_file(Path(values["CONFIG"]), base_dir, environ, problem)
+    names = [p.name for p in providers]
+    if len(names) != len(set(names)):
+        problem("CONFIG", "jeder OIDC-Anbieter braucht einen eigenen Namen (name)")
+    if env is Environment.PRODUCTION and not providers:
+        problem("OIDC_ISSUER", "fehlt: ohne OIDC-Anbieter kann sich niemand anmelden "
+                "(GRANTS_OIDC_* oder GRANTS_CONFIG setzen)")  # fmt: skip
+
     if problems:
         raise ConfigurationError(problems)
-    return Settings(env, database, base_url, secret_key, data_dir, log_level)
+    return Settings(
+        env, database, base_url, secret_key, data_dir, log_level, tuple(providers), login_rate_limit
+    )
+
+
+def dev_client_secret(secret_key: str) -> str:
+    """The client secret shared by the portal and its development provider (demo mode only)."""
+    return hmac.new(secret_key.encode(), b"dev-oidc-client", hashlib.sha256).hexdigest()
+
+
+def dev_provider(base_url: str, secret_key: str) -> OIDCProvider:
+    return OIDCProvider(
+        name=DEV_PROVIDER,
+        label="Demo-Anmeldung (Entwicklungs-Identitätsanbieter)",
+        issuer=f"{base_url}/dev-oidc",
+        client_id=DEV_CLIENT_ID,
+        client_secret=dev_client_secret(secret_key),
+    )
+
+
+def _oidc_from_environment(values: Mapping[str, str], problem: Any) -> list[OIDCProvider]:
+    """One provider from GRANTS_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET (+ _SCOPES, _ROLES_CLAIM, _ROLE_MAP)."""
+    if not any(values.get(f"OIDC_{k}") for k in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")):
+        return []
+    entry = {
+        "name": "oidc",
+        "label": values.get("OIDC_LABEL") or "Anmelden",
+        "issuer": values.get("OIDC_ISSUER", ""),
+        "client_id": values.get("OIDC_CLIENT_ID", ""),
+        "client_secret": values.get("OIDC_CLIENT_SECRET", ""),
+        "scopes": values.get("OIDC_SCOPES") or DEFAULT_SCOPES,
+        "roles_claim": values.get("OIDC_ROLES_CLAIM") or "roles",
+        "role_map": dict(
+            pair.split("=", 1) for pair in values.get("OIDC_ROLE_MAP", "").split(",") if "=" in pair
+        ),
+    }
+    provider = _provider(entry, lambda key, msg: problem(f"OIDC_{key.upper()}", msg))
+    return [provider] if provider else []
+
+
+def _oidc_from_file(
+    path: Path, base_dir: Path, environ: Mapping[str, str], problem: Any
+) -> list[OIDCProvider]:
+    """Several providers from a TOML file: ``[[oidc]]`` tables with the same keys."""
+    path = path if path.is_absolute() else base_dir / path
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("oidc", [])
+    except OSError as exc:
+        problem("CONFIG", f"{path} ist nicht lesbar ({exc.strerror})")
+        return []
+    except tomllib.TOMLDecodeError as exc:
+        problem("CONFIG", f"{path} ist kein gültiges TOML ({exc})")
+        return []
+    providers = []
+    for number, entry in enumerate(entries, start=1):
+        if env_name := entry.pop("client_secret_env", None):
+            entry["client_secret"] = environ.get(env_name, "")
+        where = f"{path.name}, [[oidc]] Nr. {number}"
+        provider = _provider(
+            entry, lambda key, msg, where=where: problem("CONFIG", f"{where}, {key}: {msg}")
+        )
+        if provider:
+            providers.append(provider)
+    return providers
+
+
+def _provider(entry: Mapping[str, Any], problem: Any) -> OIDCProvider | None:
+    ok = True
+
+    def bad(key: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        problem(key, message)
+
+    name = str(entry.get("name", ""))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", name):
+        bad("name", f"{name!r} ist kein gültiger Name (Kleinbuchstaben, Ziffern, Bindestrich)")
+    issuer = str(entry.get("issuer", "")).rstrip("/")
+    parts = urlsplit(issuer)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        bad("issuer", f"{issuer!r} ist keine https-Adresse" if issuer else "fehlt")
+    for key in ("client_id", "client_secret"):
+        if not entry.get(key):
+            bad(key, "fehlt")
+    role_map: dict[str, Role] = {}
+    for claim_value, role_name in dict(entry.get("role_map") or {}).items():
+        try:
+            role = Role(str(role_name).strip())
+        except ValueError:
+            role = None
+        if role not in STAFF_ROLES:
+            bad(
+                "role_map",
+                f"{role_name!r} ist keine KI-Rolle (reviewer, approver, finance, admin, auditor)",
+            )
+        else:
+            role_map[str(claim_value).strip()] = role
+    if not ok:
+        return None
+    return OIDCProvider(
+        name=name,
+        label=str(entry.get("label") or name),
+        issuer=issuer,
+        client_id=str(entry["client_id"]),
+        client_secret=str(entry["client_secret"]),
+        scopes=str(entry.get("scopes") or DEFAULT_SCOPES),
+        roles_claim=str(entry.get("roles_claim") or "roles"),
+        **({"role_map": MappingProxyType(role_map)} if role_map else {}),
+    )
 
 
 def _demo_secret(data_dir: Path) -> str:

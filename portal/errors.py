@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 import secrets
 from html import escape
+from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
+from grants.errors import Conflict, Forbidden, NotFound
 from portal.i18n import _
 
 logger = logging.getLogger(__name__)
@@ -61,9 +68,10 @@ def error_response(
         "message": message,
         "request_id": request_id,
     }
+    page = Template("errors/error.html.jinja2", context=context)
     try:  # render now, so that a broken layout still yields a plain page instead of a crash
         template = request.app.template_engine.get_template("errors/error.html.jinja2")  # type: ignore[union-attr]
-        body = template.render(request=request, **context)
+        body = template.render(**page.create_template_context(request))
     except Exception:
         logger.exception("error page could not be rendered")
         body = FALLBACK_PAGE.format(**{k: escape(str(v)) for k, v in context.items()})
@@ -71,11 +79,30 @@ def error_response(
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    return error_response(request, exc.status_code, headers=exc.headers)
+    if exc.status_code == HTTP_401_UNAUTHORIZED and not wants_json(request):
+        back = request.url.path if request.method == "GET" else "/"
+        if request.method == "GET" and request.url.query:
+            back = f"{back}?{request.url.query}"
+        return Redirect(f"/auth/login?{urlencode({'next': back})}", status_code=303)
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTP_429_TOO_MANY_REQUESTS and "RateLimit-Reset" in headers:
+        headers["Retry-After"] = str(max(1, int(headers["RateLimit-Reset"])))
+    return error_response(request, exc.status_code, headers=headers)
 
 
 def server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-HANDLERS = {HTTPException: http_error, Exception: server_error}
+def domain_error(request: Request, exc: Exception) -> Response:
+    status = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(exc), 400)
+    return error_response(request, status)
+
+
+HANDLERS = {
+    HTTPException: http_error,
+    NotFound: domain_error,
+    Forbidden: domain_error,
+    Conflict: domain_error,
+    Exception: server_error,
+}

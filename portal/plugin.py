@@ -1,4 +1,4 @@
-"""The one plugin that wires routes, templates, static files, errors, logging and lifespan."""
+"""The one plugin that wires routes, templates, static files, security, errors, logging, lifespan."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.plugins import InitPlugin
 from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
 
 from grants import db
 from grants.settings import Settings
-from portal import errors, observability, templating
+from portal import errors, observability, security, templating
+from portal.admin import controllers as admin
+from portal.auth import controllers as auth
+from portal.auth import guard, sessions
+from portal.auth.access import PUBLIC, access
+from portal.organisations import controllers as organisations
 from portal.public import controllers as public
 from portal.public import health
 
@@ -28,26 +34,35 @@ class PortalPlugin(InitPlugin):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = self.settings
         app_config.debug = False
         app_config.openapi_config = None
-        app_config.state["settings"] = self.settings
-        app_config.route_handlers.extend(
-            [
-                *public.ROUTES,
-                health.healthz,
-                create_static_files_router(
-                    path="/static",
-                    directories=[STATIC_DIR],
-                    name="static",
-                    cache_control=CacheControlHeader(max_age=3600),
-                    include_in_schema=False,
-                ),
-            ]
-        )
-        app_config.template_config = templating.template_config(self.settings)
-        app_config.middleware.insert(0, observability.RequestIdMiddleware())
-        app_config.logging_config = observability.logging_config(self.settings)
+        app_config.state["settings"] = settings
+        app_config.route_handlers.extend([
+            *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
+                cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,
+            ),
+        ])  # fmt: skip
+        if settings.demo:
+            from portal.auth.dev_provider import dev_provider_router
+
+            app_config.route_handlers.append(dev_provider_router(settings))
+        app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
+        app_config.middleware[:0] = [
+            observability.RequestIdMiddleware(),
+            sessions.session_config(settings).middleware,
+            guard.PrincipalMiddleware(),
+            security.login_rate_limit(settings).middleware,
+        ]
+        app_config.before_send.append(security.SecurityHeaders(settings))
+        app_config.csrf_config = security.csrf_config(settings)
+        app_config.guards.append(guard.authorize)
+        app_config.template_config = templating.template_config(settings)
+        app_config.logging_config = observability.logging_config(settings)
         app_config.exception_handlers = {**app_config.exception_handlers, **errors.HANDLERS}
+        app_config.on_startup.append(guard.refuse_undeclared_routes)
         app_config.lifespan.append(database_lifespan)
         return app_config
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from grants.money import Money
+from grants.services.users import Principal
 from grants.settings import Settings
+from portal import flash
+from portal.auth import sessions
 from portal.i18n import translations
 
 PORTAL = Path(__file__).parent
@@ -44,6 +49,23 @@ def datetime_de(value: datetime | None) -> str:
     return format_datetime(value.astimezone(BERLIN), "dd.MM.yyyy, HH:mm 'Uhr'", locale="de_DE")
 
 
+def viewer(request: Request[Any, Any, Any]) -> Principal | None:
+    """The signed-in user, or None (also on pages the router never matched)."""
+    user = request.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def session_ends(request: Request[Any, Any, Any]) -> datetime | None:
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or "uid" not in session:
+        return None
+    return datetime.fromtimestamp(sessions.expires_at(session), UTC)
+
+
+def role_labels(principal: Principal) -> str:
+    return ", ".join(sorted(role.label for role in principal.roles))
+
+
 def environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(template_directories()),
@@ -54,7 +76,10 @@ def environment(settings: Settings) -> Environment:
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(eur=eur, date_de=date_de, datetime_de=datetime_de)
-    env.globals.update(demo=settings.demo, product="Förderportal")
+    env.globals.update(
+        demo=settings.demo, product="Förderportal", viewer=viewer, session_ends=session_ends,
+        flashes=flash.take, role_labels=role_labels,
+    )  # fmt: skip
     return env
 
 

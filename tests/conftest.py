@@ -21,9 +21,11 @@ os.environ.update(
     GRANTS_DATA_DIR=str(_TMP / "data"),
     GRANTS_BASE_URL="http://testserver",
     GRANTS_LOG_LEVEL="WARNING",
+    GRANTS_LOGIN_RATE_LIMIT="10000",
 )
 
 import httpx  # noqa: E402
+import httpx2  # noqa: E402
 import pytest  # noqa: E402
 
 from grants import db, schema  # noqa: E402
@@ -56,6 +58,8 @@ async def app(migrated: None):
     from portal.app import create_app
 
     application = create_app()
+    # The portal reaches its development provider in-process instead of over the network.
+    application.state["oidc_transport"] = httpx2.ASGITransport(app=application)
     async with application.lifespan():
         yield application
 

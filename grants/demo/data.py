@@ -330,7 +330,7 @@ class Builder:
                 register_number=f"VR {10000 + number * 173}" if legal_form == LegalForm.REGISTERED_ASSOCIATION
                 else (f"HRB {80000 + number * 37}" if legal_form == LegalForm.NONPROFIT_LLC else ""),
                 street=f"{street} {self.rng.randint(1, 180)}", postcode=postcode, city="Köln",
-                district=district, email=f"info@{key}.demo.foerderportal.invalid",
+                district=district, email=f"info@{key}.demo.foerderportal.example",
                 phone=f"0221 {self.rng.randint(200000, 9999999)}",
                 tax_exemption_date=valid_until.replace(year=valid_until.year - 3),
                 tax_exemption_valid_until=valid_until, iban=iban(self.rng), bic="COLSDE33XXX",

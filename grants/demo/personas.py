@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from grants.vocabulary import Role
 
 DEMO_ORGANISATION_KEY = "tdkv-ehrenfeld"
-EMAIL_DOMAIN = "demo.foerderportal.invalid"
+EMAIL_DOMAIN = "demo.foerderportal.example"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +23,10 @@ class Persona:
     organisation_key: str | None
 
 
-def _persona(key: str, name: str, local: str, role: Role, org: str | None = None) -> Persona:
-    return Persona(key, f"demo-{key}", name, f"{local}@{EMAIL_DOMAIN}", (role,), org)
+def _persona(key: str, name: str, local: str, role: Role | None, org: str | None = None) -> Persona:
+    return Persona(
+        key, f"demo-{key}", name, f"{local}@{EMAIL_DOMAIN}", (role,) if role else (), org
+    )
 
 
 PERSONAS: tuple[Persona, ...] = (
@@ -38,6 +40,7 @@ PERSONAS: tuple[Persona, ...] = (
     _persona("finance", "Markus Weber", "markus.weber", Role.FINANCE),
     _persona("admin", "Sabine Fischer", "sabine.fischer", Role.ADMIN),
     _persona("auditor", "Klaus Wagner", "klaus.wagner", Role.AUDITOR),
+    _persona("guest", "Nora Gast", "nora.gast", None),  # signed in, but no role yet
 )
 
 REVIEWERS = ("reviewer", "reviewer2", "reviewer3")

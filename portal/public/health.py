@@ -3,9 +3,10 @@
 from litestar import Response, get
 
 from grants import db, schema
+from portal.auth.access import PUBLIC, access
 
 
-@get("/healthz", name="healthz", include_in_schema=False, cache_control=None)
+@get("/healthz", name="healthz", include_in_schema=False, opt=access(PUBLIC))
 async def healthz() -> Response[dict[str, str]]:
     try:
         await db.ping()

@@ -11,6 +11,11 @@ from tests.support.database import fresh_postgres_database
 from tests.support.server import command_env, grants
 
 SECRET = "s" * 40
+OIDC = {
+    "GRANTS_OIDC_ISSUER": "https://login.example.org/realms/ki",
+    "GRANTS_OIDC_CLIENT_ID": "foerderportal",
+    "GRANTS_OIDC_CLIENT_SECRET": "geheim",
+}
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 
 
@@ -23,7 +28,7 @@ def fresh_database_url(tmp_path) -> str:
 
 
 def env_for(url: str, **extra: str) -> dict[str, str]:
-    return command_env(GRANTS_DATABASE_URL=url, GRANTS_SECRET_KEY=SECRET, **extra)
+    return command_env(GRANTS_DATABASE_URL=url, GRANTS_SECRET_KEY=SECRET, **OIDC, **extra)
 
 
 @pytest.mark.parametrize("command", [[], ["migrate"], ["serve"], ["demo"], ["seed-demo"]])
@@ -83,7 +88,7 @@ def test_migrate_upgrades_an_older_database(tmp_path, fresh_database_url):
     ids=["unknown-scheme", "missing-secret", "unreachable-database"],
 )  # fmt: skip
 def test_bad_configuration_stops_with_one_clear_line(tmp_path, command, settings, message):
-    result = grants(command, cwd=tmp_path, env=command_env(**settings))
+    result = grants(command, cwd=tmp_path, env=command_env(**OIDC, **settings))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

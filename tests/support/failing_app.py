@@ -4,14 +4,15 @@ from litestar import Litestar, get
 from litestar.exceptions import PermissionDeniedException
 
 from portal.app import create_app as create_portal_app
+from portal.auth.access import PUBLIC, access
 
 
-@get("/_test/verboten", name="test:forbidden")
+@get("/_test/verboten", name="test:forbidden", opt=access(PUBLIC))
 async def forbidden() -> str:
     raise PermissionDeniedException("nur für den Test")
 
 
-@get("/_test/kaputt", name="test:broken")
+@get("/_test/kaputt", name="test:broken", opt=access(PUBLIC))
 async def broken() -> str:
     raise RuntimeError("absichtlicher Fehler für den Test")
 

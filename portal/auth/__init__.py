@@ -1,0 +1,1 @@
+"""Login through OpenID Connect, sessions, and who may call which route."""

@@ -1,0 +1,1 @@
+"""An organisation's people: members and invitations (profile editing follows)."""
