@@ -47,12 +47,13 @@ def live_server(tmp_root: Path):
         url = asyncio.run(fresh_postgres_database(TEST_DATABASE_URL, "browser"))
     else:
         url = f"sqlite:///{workdir / 'browser.sqlite3'}"
-    env = command_env(GRANTS_ENV="demo", GRANTS_DATABASE_URL=url, GRANTS_LOG_LEVEL="WARNING")
+    port = free_port()
+    env = command_env(GRANTS_ENV="demo", GRANTS_DATABASE_URL=url, GRANTS_LOG_LEVEL="WARNING",
+                      GRANTS_LOGIN_RATE_LIMIT="1000",
+                      GRANTS_BASE_URL=f"http://127.0.0.1:{port}")  # fmt: skip
     for step in ("migrate", "seed-demo"):
         result = grants(step, cwd=workdir, env=env)
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    env["GRANTS_BASE_URL"] = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "uvicorn", "tests.support.failing_app:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
     with serving(command, cwd=workdir, env=env, port=port) as base_url:
