@@ -6,7 +6,6 @@ import base64
 import dataclasses
 import hashlib
 import secrets
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,30 +15,12 @@ from joserfc.jwk import KeySet
 from grants.demo.personas import PERSONAS
 from grants.settings import DEV_CLIENT_ID, Environment, dev_client_secret
 from portal.auth.dev_provider import dev_provider_router
+from tests.support.login import hidden_fields
 
 pytestmark = pytest.mark.anyio
 
 ISSUER = "http://testserver/dev-oidc"
 REDIRECT_URI = "http://testserver/auth/callback"
-
-
-class HiddenInputs(HTMLParser):
-    """Collects the hidden inputs of a page, in order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "input" and values.get("type") == "hidden":
-            self.fields.append((values["name"] or "", values.get("value") or ""))
-
-
-def hidden_inputs(html: str) -> list[tuple[str, str]]:
-    parser = HiddenInputs()
-    parser.feed(html)
-    return parser.fields
 
 
 def pkce() -> tuple[str, str]:
@@ -75,7 +56,7 @@ async def log_in(client, persona: str = "reviewer") -> tuple[str, str, str]:
     nonce = secrets.token_urlsafe(16)
     page = await client.get("/dev-oidc/authorize", params=authorize_params(challenge, nonce))
     assert page.status_code == 200
-    form = [*hidden_inputs(page.text), ("persona", persona)]
+    form = [*hidden_fields(page.text).items(), ("persona", persona)]
     csrf = dict(form).get("_csrf_token")
     if csrf:  # the form carries the token; the client sends the csrftoken cookie it holds
         assert client.cookies.get("csrftoken")
@@ -133,7 +114,7 @@ async def test_a_valid_request_shows_the_persona_picker(client):
     assert "Julia Becker – Sachbearbeitung" in response.text
     for persona in PERSONAS:
         assert persona.display_name in response.text
-    assert ("code_challenge", challenge) in hidden_inputs(response.text)
+    assert hidden_fields(response.text)["code_challenge"] == challenge
 
 
 async def test_a_wrong_redirect_uri_is_refused_here_without_redirect(client):
@@ -172,7 +153,7 @@ async def test_an_unknown_persona_is_a_400_page(client):
     _, challenge = pkce()
     form = {**authorize_params(challenge, "n"), "persona": "niemand"}
     page = await client.get("/dev-oidc/authorize", params=authorize_params(challenge, "n"))
-    form |= {k: v for k, v in hidden_inputs(page.text) if k == "_csrf_token"}
+    form |= {k: v for k, v in hidden_fields(page.text).items() if k == "_csrf_token"}
     response = await client.post("/dev-oidc/authorize", data=form)
     assert response.status_code == 400
     assert "location" not in response.headers
