@@ -82,6 +82,8 @@ async def sign_in(identity: Identity, request_id: str = "-") -> Principal:
         user = await User.objects().get(
             (User.issuer == identity.issuer) & (User.subject == identity.subject)
         )
+        if user is not None and not user.active:
+            raise NotFound(user.id)  # deactivated by an admin: nothing is written
         now = clock.now()
         if user is None:
             user = User(issuer=identity.issuer, subject=identity.subject)
@@ -96,7 +98,8 @@ async def sign_in(identity: Identity, request_id: str = "-") -> Principal:
             await invitations.bind(user.id, identity.email.lower(), actor)
         await audit.record(actor, "user.login", "user", user.id, data={"issuer": identity.issuer})
     principal = await load_principal(user.id)
-    assert principal is not None  # noqa: S101 — just written in this function
+    if principal is None:
+        raise NotFound(user.id)  # deactivated by an admin: no session for them
     return principal
 
 

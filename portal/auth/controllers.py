@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from grants import audit
+from grants.errors import NotFound
 from grants.services import users
 from grants.settings import OIDCProvider, Settings
 from portal.auth import sessions
@@ -113,12 +114,15 @@ async def callback(
         if client is None:
             raise LoginFailed("unknown_provider")
         signed_in = await client.finish(code, flow)
+        try:
+            principal = await users.sign_in(signed_in.identity, _request_id(request))
+        except NotFound:
+            raise LoginFailed("user_deactivated") from None
     except LoginFailed as exc:
         logger.warning(
             "login failed: provider=%s reason=%s", flow.provider if flow else "-", exc.reason
         )
         return _failed(request)
-    principal = await users.sign_in(signed_in.identity, _request_id(request))
     now = int(time.time())
     sessions.rotate_on_response(request)
     request.set_session({"uid": principal.id, "provider": flow.provider, "id_token": signed_in.id_token,

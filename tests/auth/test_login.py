@@ -125,3 +125,12 @@ async def test_next_only_leads_to_local_paths(client, demo, target):
     done = await sign_in(client, "reviewer", next_path=target)
     assert done.status_code == 303
     assert done.headers["location"] == "/"
+
+
+async def test_a_deactivated_user_cannot_log_in(client, demo):
+    await User.update({User.active: False}).where(User.subject == "demo-reviewer")
+    done = await sign_in(client, "reviewer")
+    assert done.status_code == 400
+    assert "<h1>Anmeldung fehlgeschlagen</h1>" in done.text
+    assert "session" not in client.cookies or client.cookies["session"] == "null"
+    assert await AuditEvent.count() == 0
