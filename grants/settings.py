@@ -31,6 +31,7 @@ DEFAULT_SCOPES = "openid email profile"
 DEV_PROVIDER = "demo"
 DEV_CLIENT_ID = "foerderportal-demo"
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+DEFAULT_SENDER = "Förderportal <foerderportal@stadt-koeln.de>"
 
 
 class ConfigurationError(Exception):
@@ -105,6 +106,19 @@ class OIDCProvider:
 
 
 @dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where the outbox delivers e-mail (``GRANTS_SMTP_*``)."""
+
+    host: str
+    port: int = 587
+    username: str = ""
+    password: str = ""
+    starttls: bool = True
+    implicit_tls: bool = False
+    sender: str = DEFAULT_SENDER
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment
     database: DatabaseURL
@@ -114,6 +128,7 @@ class Settings:
     log_level: str
     oidc_providers: tuple[OIDCProvider, ...] = ()
     login_rate_limit: int = 20  # login starts and callbacks per minute and client
+    smtp: SmtpSettings | None = None  # None: mails wait in the outbox (demo: shown in a page)
 
     @property
     def demo(self) -> bool:
@@ -195,6 +210,8 @@ def load_settings(
     else:
         problem("LOGIN_RATE_LIMIT", f"{raw_limit!r} ist keine positive ganze Zahl")
 
+    smtp = _smtp(values, problem)
+
     providers: list[OIDCProvider] = []
     if env is Environment.DEMO and secret_key:
         providers.append(dev_provider(base_url, secret_key))
@@ -211,7 +228,46 @@ def load_settings(
     if problems:
         raise ConfigurationError(problems)
     return Settings(
-        env, database, base_url, secret_key, data_dir, log_level, tuple(providers), login_rate_limit
+        env,
+        database,
+        base_url,
+        secret_key,
+        data_dir,
+        log_level,
+        tuple(providers),
+        login_rate_limit,
+        smtp,
+    )
+
+
+def _flag(values: Mapping[str, str], name: str, default: bool, problem: Any) -> bool:
+    raw = values.get(name, "").lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "ja", "on"}:
+        return True
+    if raw in {"0", "false", "no", "nein", "off"}:
+        return False
+    problem(name, f"{raw!r} ist kein Schalter (true oder false)")
+    return default
+
+
+def _smtp(values: Mapping[str, str], problem: Any) -> SmtpSettings | None:
+    host = values.get("SMTP_HOST", "")
+    if not host:
+        return None
+    port = values.get("SMTP_PORT", "587")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        problem("SMTP_PORT", f"{port!r} ist kein Port (1–65535)")
+        port = "587"
+    return SmtpSettings(
+        host=host,
+        port=int(port),
+        username=values.get("SMTP_USERNAME", ""),
+        password=values.get("SMTP_PASSWORD", ""),
+        starttls=_flag(values, "SMTP_STARTTLS", True, problem),
+        implicit_tls=_flag(values, "SMTP_TLS", False, problem),
+        sender=values.get("SMTP_FROM") or DEFAULT_SENDER,
     )
 
 

@@ -27,6 +27,8 @@ class Organisation(Record, tablename="organisation"):
     creditor_number = Varchar(length=20)  # Kreditor-Nr. in the city's finance system
     created_at = created_at()
     updated_at = moment()
+    confirmed_at = moment()  # a signatory confirmed the profile as it stands; edits clear it
+    confirmed_by = ref(User, null=True)
     version = version()
 
 

@@ -1,0 +1,167 @@
+"""Reading HTML forms: typed values, one German message per bad field, and what was typed.
+
+    form = Form(await request.form())
+    title = form.text("title", max_length=300)
+    amount = form.money("amount")
+    if not form.ok:
+        return page(errors=form.errors, values=form.values)   # the user's input comes back
+
+Every reader returns ``None`` (or a neutral value) for a bad field and records the message, so
+all problems are reported at once, in field order (for the error summary).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, TypeVar
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+from grants.money import Money, MoneyFormatError
+
+E = TypeVar("E", bound=Enum)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*")
+MAX_AMOUNT = Money(99_999_999_999)  # 999.999.999,99 €: more is a typing error
+
+
+class Form:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.errors: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def raw(self, name: str) -> str:
+        value = self.data.get(name, "")
+        value = value if isinstance(value, str) else ""
+        self.values[name] = value
+        return value
+
+    def many(self, name: str) -> list[str]:
+        getall = getattr(self.data, "getall", None)
+        found = getall(name, []) if getall else ([self.data[name]] if name in self.data else [])
+        values = [v for v in found if isinstance(v, str)]
+        self.values[name] = values
+        return values
+
+    def text(
+        self, name: str, *, required: bool = True, max_length: int = 200, multiline: bool = False
+    ) -> str:
+        value = CONTROL.sub("", self.raw(name)).strip()
+        if not multiline:
+            value = " ".join(value.split())
+        self.values[name] = value
+        if required and not value:
+            self.error(name, "Bitte ausfüllen.")
+        elif len(value) > max_length:
+            self.error(name, f"Bitte höchstens {max_length} Zeichen eingeben (jetzt {len(value)}).")
+        return value[:max_length]
+
+    def money(self, name: str, *, required: bool = True, allow_negative: bool = False,
+              maximum: Money = MAX_AMOUNT) -> Money | None:  # fmt: skip
+        text = self.raw(name).strip()
+        if not text:
+            if required:
+                self.error(name, "Bitte einen Betrag eingeben.")
+            return None
+        try:
+            amount = Money.parse(text)
+        except MoneyFormatError as exc:
+            self.error(name, str(exc))
+            return None
+        if amount.cents < 0 and not allow_negative:
+            self.error(name, "Bitte keinen negativen Betrag eingeben.")
+            return None
+        if amount > maximum:
+            self.error(name, f"Bitte höchstens {maximum.format()} eingeben.")
+            return None
+        return amount
+
+    def number(self, name: str, *, places: int = 0, required: bool = True,
+               minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(10**9)) -> Decimal | None:  # fmt: skip
+        """A German decimal number such as ``0,75`` with at most ``places`` decimals."""
+        text = self.raw(name).strip()
+        if not text:
+            if required:
+                self.error(name, "Bitte eine Zahl eingeben.")
+            return None
+        try:
+            if not NUMBER.fullmatch(text):  # Babel alone would take "1e5"
+                raise NumberFormatError(text)
+            value = parse_decimal(text, locale="de_DE", strict=True)
+        except (NumberFormatError, InvalidOperation):
+            self.error(name, f"„{text}“ ist keine Zahl. Bitte so eingeben: 0,75")
+            return None
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            self.error(name, f"Bitte höchstens {places} Nachkommastellen angeben." if places
+                       else "Bitte eine ganze Zahl eingeben.")  # fmt: skip
+            return None
+        if not minimum <= value <= maximum:
+            self.error(
+                name,
+                f"Bitte eine Zahl zwischen {minimum} und {maximum} eingeben.".replace(".", ","),
+            )
+            return None
+        return value
+
+    def date(self, name: str, *, required: bool = True) -> date | None:
+        """``2026-12-31`` (from ``<input type=date>``) or ``31.12.2026``."""
+        text = self.raw(name).strip()
+        if not text:
+            if required:
+                self.error(name, "Bitte ein Datum angeben.")
+            return None
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        self.error(name, "Bitte ein gültiges Datum angeben, z. B. 31.12.2026.")
+        return None
+
+    def choice(self, name: str, options: type[E], *, required: bool = True) -> E | None:
+        text = self.raw(name)
+        if not text:
+            if required:
+                self.error(name, "Bitte eine Möglichkeit wählen.")
+            return None
+        try:
+            return options(text)
+        except ValueError:
+            self.error(name, "Bitte eine der angebotenen Möglichkeiten wählen.")
+            return None
+
+    def choices(self, name: str, options: type[E], *, required: bool = False) -> list[E]:
+        chosen: list[E] = []
+        for text in self.many(name):
+            try:
+                chosen.append(options(text))
+            except ValueError:
+                self.error(name, "Bitte nur angebotene Möglichkeiten wählen.")
+        if required and not chosen:
+            self.error(name, "Bitte mindestens eine Möglichkeit wählen.")
+        return chosen
+
+    def flag(self, name: str) -> bool:
+        value = self.raw(name)
+        return value in {"true", "on", "1", "ja"}
+
+    def integer(self, name: str) -> int | None:
+        text = self.raw(name).strip()
+        return int(text) if text.isdigit() else None
+
+    def keep(self, names: Iterable[str]) -> None:
+        """Remember fields the readers did not touch (to show them again)."""
+        for name in names:
+            self.values.setdefault(name, self.data.get(name, ""))
