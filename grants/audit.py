@@ -2,7 +2,7 @@
 
 ``sha256 = SHA-256(previous sha256 ‖ canonical JSON of the event)``; :func:`verify_chain` finds
 any changed, inserted or deleted event. On PostgreSQL an advisory lock orders concurrent writers
-(SQLite's IMMEDIATE transactions already do).
+(SQLite's IMMEDIATE transactions already do), see :func:`grants.db.lock`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from grants import clock, db
 from grants.tables import AuditEvent
 
 GENESIS = "0" * 64
-_LOCK_KEY = 4711_0001  # advisory lock id for the chain's tail
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +58,7 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Append one event; call it inside the transaction of the change it describes."""
-    engine = db.get_engine()
-    if isinstance(engine, PostgresEngine):
-        await db.fetch("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
+    await db.lock("audit_event")
     last = (
         await AuditEvent.select(AuditEvent.sha256).order_by(AuditEvent.id, ascending=False).first()
     )

@@ -68,6 +68,17 @@ async def fetch(sql: str, *args: Any, engine: Engine | None = None) -> list[dict
     return rows
 
 
+async def lock(name: str) -> None:
+    """Serialise writers of one kind until the transaction ends (e.g. numbering, a ledger).
+
+    PostgreSQL takes a transaction-scoped advisory lock; SQLite's IMMEDIATE transactions
+    already admit one writer at a time.
+    """
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await fetch("SELECT pg_advisory_xact_lock(hashtext({}))", name, engine=engine)
+
+
 async def ping(engine: Engine | None = None) -> None:
     """Raise :class:`DatabaseUnavailable` unless the database answers ``SELECT 1`` in time."""
     engine = engine or get_engine()

@@ -69,6 +69,23 @@ async def _seed(force_demo: bool) -> bool:
         return await seed.load_once()
 
 
+async def _send_mail() -> tuple[int, int]:
+    from grants import db, mailer
+    from grants.settings import get_settings
+
+    smtp = get_settings().smtp
+    if smtp is None:
+        fail("Kein SMTP-Server konfiguriert (GRANTS_SMTP_HOST).")
+        raise AssertionError  # unreachable; keeps type checkers calm
+    sent = failed = 0
+    async with db.connected():
+        while True:
+            report = await mailer.deliver_due(smtp)
+            sent, failed = sent + report.sent, failed + report.failed
+            if not report.sent and not report.failed:
+                return sent, failed
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Förderportal des Kommunalen Integrationszentrums Köln."""
@@ -92,6 +109,13 @@ def serve(host: str, port: int, workers: int) -> None:
     if kind == "sqlite" and workers > 1:
         fail("Mit SQLite läuft das Portal mit einem Worker; für mehrere Worker PostgreSQL nutzen.")
     _uvicorn(host, port, workers)
+
+
+@main.command("send-mail")
+def send_mail() -> None:
+    """Deliver all due mail of the outbox once (GRANTS_SMTP_* must be set)."""
+    sent, failed = run(_send_mail)
+    click.echo(f"{sent} versandt, {failed} fehlgeschlagen")
 
 
 @main.command("seed-demo")

@@ -17,10 +17,14 @@ from grants import db
 from grants.settings import Settings
 from portal import errors, observability, security, templating
 from portal.admin import controllers as admin
+from portal.applications import controllers as applications
+from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
 from portal.auth import guard, sessions
 from portal.auth.access import PUBLIC, access
+from portal.mail import demo_mail_router, sender_lifespan
 from portal.organisations import controllers as organisations
+from portal.programmes import controllers as programmes
 from portal.public import controllers as public
 from portal.public import health
 
@@ -40,6 +44,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
+            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,
@@ -49,6 +54,7 @@ class PortalPlugin(InitPlugin):
             from portal.auth.dev_provider import dev_provider_router
 
             app_config.route_handlers.append(dev_provider_router(settings))
+            app_config.route_handlers.append(demo_mail_router(settings))
         app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
         app_config.middleware[:0] = [
             observability.RequestIdMiddleware(),
@@ -61,9 +67,14 @@ class PortalPlugin(InitPlugin):
         app_config.guards.append(guard.authorize)
         app_config.template_config = templating.template_config(settings)
         app_config.logging_config = observability.logging_config(settings)
-        app_config.exception_handlers = {**app_config.exception_handlers, **errors.HANDLERS}
+        app_config.exception_handlers = {
+            **app_config.exception_handlers,
+            **errors.HANDLERS,
+            applications.NotEditable: applications.not_editable,
+        }
         app_config.on_startup.append(guard.refuse_undeclared_routes)
         app_config.lifespan.append(database_lifespan)
+        app_config.lifespan.append(sender_lifespan)
         return app_config
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -13,6 +12,7 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from grants.clock import BERLIN
 from grants.money import Money
 from grants.services.users import Principal
 from grants.settings import Settings
@@ -21,7 +21,6 @@ from portal.auth import sessions
 from portal.i18n import translations
 
 PORTAL = Path(__file__).parent
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def template_directories() -> list[Path]:
@@ -66,6 +65,20 @@ def role_labels(principal: Principal) -> str:
     return ", ".join(sorted(role.label for role in principal.roles))
 
 
+def date_input(value: str | date | None) -> str:
+    """A date as typed in German forms: ``2026-12-31`` or a date → ``31.12.2026``; else as is."""
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}.{value[5:7]}.{value[:4]}"
+    return value or ""
+
+
+def labels(values: list[str], names: dict[str, str]) -> str:
+    """``["tr", "ar"]`` → ``Türkisch, Arabisch`` — for showing stored codes."""
+    return ", ".join(names.get(value, value) for value in values) or "–"
+
+
 def environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(template_directories()),
@@ -75,7 +88,9 @@ def environment(settings: Settings) -> Environment:
         auto_reload=False,
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(eur=eur, date_de=date_de, datetime_de=datetime_de)
+    env.filters.update(
+        eur=eur, date_de=date_de, datetime_de=datetime_de, labels=labels, date_input=date_input
+    )
     env.globals.update(
         demo=settings.demo, product="Förderportal", viewer=viewer, session_ends=session_ends,
         flashes=flash.take, role_labels=role_labels,

@@ -15,9 +15,10 @@ from piccolo.columns.combination import Combinable
 from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Forbidden, Invalid, NotFound
+from grants.notifications import enqueue
 from grants.services.users import Principal
 from grants.settings import get_settings
-from grants.tables import Invitation, Membership, Notification, Organisation
+from grants.tables import Invitation, Membership, Organisation
 from grants.vocabulary import ORGANISATION_ROLES, Role
 
 VALID_DAYS = 14
@@ -49,19 +50,27 @@ class InvitationView:
         return self.status == "offen"
 
 
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: int
+    name: str
+    email: str
+    role: Role
+
+
 def may_manage(principal: Principal, organisation_id: int) -> bool:
     return Role.ADMIN in principal.roles or principal.role_in(organisation_id) is Role.SIGNATORY
 
 
-def _check_view(principal: Principal, organisation_id: int) -> None:
+def check_view(principal: Principal, organisation_id: int) -> None:
     """KI staff and the organisation's own people may look; others learn nothing (404)."""
     if not principal.roles and principal.role_in(organisation_id) is None:
         raise NotFound(organisation_id)
 
 
-def _check_manage(principal: Principal, organisation_id: int) -> None:
+def check_manage(principal: Principal, organisation_id: int) -> None:
     """Admins and the organisation's signatories manage; other viewers are told no (403)."""
-    _check_view(principal, organisation_id)
+    check_view(principal, organisation_id)
     if not may_manage(principal, organisation_id):
         raise Forbidden(organisation_id)
 
@@ -78,7 +87,7 @@ async def invite(
     principal: Principal, organisation_id: int, email: str, role: str, request_id: str = "-"
 ) -> int:
     """Invite ``email`` as member or signatory; returns the invitation's id."""
-    _check_manage(principal, organisation_id)
+    check_manage(principal, organisation_id)
     errors: dict[str, str] = {}
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized.lower()
@@ -122,14 +131,14 @@ async def invite(
             )
         ).returning(Invitation.id)
         invitation_id = int(row[0]["id"])
-        await Notification.insert(Notification(
-            recipient=address,
-            subject=f"Einladung in das Förderportal: {organisation['legal_name']}",
-            body=(f"Guten Tag,\n\n{principal.display_name} lädt Sie ein, im Förderportal der Stadt Köln "
-                  f"für {organisation['legal_name']} als {chosen.label} mitzuwirken.\n\n"
-                  f"Melden Sie sich bis zum {expires:%d.%m.%Y} mit dieser E-Mail-Adresse an:\n"
-                  f"{get_settings().base_url}/auth/login\n"),
-        ))  # fmt: skip
+        await enqueue(
+            address,
+            f"Einladung in das Förderportal: {organisation['legal_name']}",
+            (f"Guten Tag,\n\n{principal.display_name} lädt Sie ein, im Förderportal der Stadt Köln "
+             f"für {organisation['legal_name']} als {chosen.label} mitzuwirken.\n\n"
+             f"Melden Sie sich bis zum {expires:%d.%m.%Y} mit dieser E-Mail-Adresse an:\n"
+             f"{get_settings().base_url}/auth/login\n"),
+        )  # fmt: skip
         await audit.record(Actor(principal.id, request_id), "invitation.created", "invitation", invitation_id,
                            organisation=organisation_id, data={"role": chosen.value})  # fmt: skip
     return invitation_id
@@ -150,7 +159,7 @@ async def revoke(
         )
         if row is None or organisation_id not in (None, row["organisation"]):
             raise NotFound(invitation_id)
-        _check_manage(principal, row["organisation"])
+        check_manage(principal, row["organisation"])
         await Invitation.update({Invitation.revoked_at: clock.now()}).where(
             Invitation.id == invitation_id
         )
@@ -190,7 +199,7 @@ async def listing(principal: Principal, organisation_id: int | None = None) -> l
         Invitation.accepted_at, Invitation.revoked_at,
     ).order_by(Invitation.created_at, ascending=False)  # fmt: skip
     if organisation_id is not None:
-        _check_manage(principal, organisation_id)
+        check_manage(principal, organisation_id)
         query = query.where(Invitation.organisation == organisation_id)
     elif Role.ADMIN not in principal.roles:
         raise Forbidden("invitations")
@@ -211,17 +220,16 @@ async def listing(principal: Principal, organisation_id: int | None = None) -> l
     ]
 
 
-async def members(principal: Principal, organisation_id: int) -> list[dict[str, object]]:
+async def members(principal: Principal, organisation_id: int) -> list[Member]:
     """Who acts for the organisation: name, e-mail, role."""
-    _check_view(principal, organisation_id)
+    check_view(principal, organisation_id)
     rows = (
         await Membership.select(
-            Membership.user.display_name, Membership.user.email, Membership.role
+            Membership.user, Membership.user.display_name, Membership.user.email, Membership.role
         )
         .where(Membership.organisation == organisation_id)
         .order_by(Membership.user.display_name)
     )
     return [
-        {"name": r["user.display_name"], "email": r["user.email"], "role": Role(r["role"])}
-        for r in rows
+        Member(r["user"], r["user.display_name"], r["user.email"], Role(r["role"])) for r in rows
     ]

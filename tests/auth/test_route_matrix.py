@@ -13,7 +13,17 @@ from litestar import get
 
 from grants import clock
 from grants.demo.seed import load_once
-from grants.tables import Invitation, Membership, Organisation, User
+from grants.tables import (
+    Application,
+    Attachment,
+    Call,
+    Centre,
+    Invitation,
+    Membership,
+    Organisation,
+    PlanLine,
+    User,
+)
 from grants.vocabulary import Role
 from portal.app import create_app
 from portal.auth import access
@@ -45,16 +55,37 @@ def routes(app) -> list[tuple[str, str, object]]:
 
 @pytest.fixture
 async def world(database):
-    """Demo data; association A is the personas', B another one with an open invitation."""
+    """Demo data; association A is the personas', B another one; the path parameters of every
+    route point at records of B (an invitation, an application with a line and a file …)."""
     await load_once()
     a = (await Membership.objects().get(Membership.user.subject == "demo-member")).organisation
-    b = await Organisation.select(Organisation.id).where(Organisation.id != a).first()
+    b = (await Organisation.select(Organisation.id).where(Organisation.id != a).first())["id"]
     invitation = await Invitation.insert(Invitation(
-        organisation=b["id"], email="neu@verein-b.example", invited_by=(await User.objects().first()).id,
+        organisation=b, email="neu@verein-b.example", invited_by=(await User.objects().first()).id,
         expires_at=clock.now() + timedelta(days=3),
     )).returning(Invitation.id)  # fmt: skip
-    return {"organisation_id": b["id"], "invitation_id": invitation[0]["id"], "user_id": 1,
-            "provider": "demo", "file_path": "app.css"}  # fmt: skip
+    application = (
+        await Application.select(Application.id, Application.call)
+        .where((Application.organisation == b) & Application.file_number.is_not_null())
+        .first()
+    )
+    line = (
+        await PlanLine.select(PlanLine.line_key)
+        .where(PlanLine.application == application["id"])
+        .first()
+    )
+    attachment = await Attachment.insert(Attachment(
+        organisation=b, application=application["id"], filename="satzung-b.pdf", media_type="application/pdf",
+        size_bytes=3, sha256="0" * 64,
+    )).returning(Attachment.id)  # fmt: skip
+    centre = await Centre.select(Centre.id).where(Centre.organisation == b).first()
+    call = await Call.select(Call.id, Call.programme).where(Call.id == application["call"]).first()
+    return {
+        "organisation_id": b, "invitation_id": invitation[0]["id"], "user_id": 1, "provider": "demo",
+        "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
+        "attachment_id": attachment[0]["id"], "number": 1, "kind_path": "ausgabe", "centre_id": centre["id"],
+        "call_id": call["id"], "programme_id": call["programme"],
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -129,7 +160,9 @@ async def test_members_of_a_never_reach_records_of_b(app, clients, world):
     checked = 0
     for method, path, handler in routes(app):
         rule = rule_of(handler)
-        if "{organisation_id" not in path and "{invitation_id" not in path:
+        if not any(
+            f"{{{key}" in path for key in ("organisation_id", "invitation_id", "application_id")
+        ):
             continue
         for persona in ("member", "signatory"):
             if not isinstance(rule, frozenset) or HELD[persona].isdisjoint(rule):

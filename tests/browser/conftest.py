@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,6 +55,11 @@ def live_server(tmp_root: Path):
     for step in ("migrate", "seed-demo"):
         result = grants(step, cwd=workdir, env=env)
         assert result.returncode == 0, result.stderr
+    opened = subprocess.run(  # a call open today, whatever the demo's dates say
+        [sys.executable, "-c", "import asyncio; from tests.support.applying import open_call; asyncio.run(open_call())"],
+        cwd=workdir, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
     command = [sys.executable, "-m", "uvicorn", "tests.support.failing_app:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
     with serving(command, cwd=workdir, env=env, port=port) as base_url:

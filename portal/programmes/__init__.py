@@ -1,0 +1,1 @@
+"""Programmes and calls: KI admins maintain them; applicants see the open calls."""

@@ -1,0 +1,1 @@
+"""Word documents (python-docx): the submitted application; letters to come."""
