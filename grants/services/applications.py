@@ -486,7 +486,9 @@ def submission_problems(
         )  # fmt: skip
     if app.requested.cents <= 0:
         problems.append("Bitte die beantragte Zuwendung angeben.")
-    notice = tax_exemption_status(organisation["tax_exemption_valid_until"], now.astimezone(BERLIN).date())
+    notice = tax_exemption_status(
+        organisation["tax_exemption_valid_until"], now.astimezone(BERLIN).date()
+    )
     if notice.blocks_submission:
         problems.append(notice.message)
     return problems

@@ -32,7 +32,9 @@ def env_for(url: str, **extra: str) -> dict[str, str]:
     return command_env(GRANTS_DATABASE_URL=url, GRANTS_SECRET_KEY=SECRET, **OIDC, **extra)
 
 
-@pytest.mark.parametrize("command", [[], ["migrate"], ["serve"], ["demo"], ["seed-demo"], ["send-mail"]])
+@pytest.mark.parametrize(
+    "command", [[], ["migrate"], ["serve"], ["demo"], ["seed-demo"], ["send-mail"]]
+)
 def test_every_command_has_help(tmp_path, command):
     result = grants(*command, "--help", cwd=tmp_path, env=command_env())
     assert result.returncode == 0
