@@ -674,11 +674,17 @@ class Event:
 
 
 async def timeline(application_id: int) -> list[Event]:
-    """The milestones of an application, oldest first (saves of single steps left out)."""
+    """The milestones of an application, oldest first (saves of single steps left out).
+
+    Applications taken over from elsewhere (the demo data, a migration) have no audit events;
+    their milestones come from the dates on the application itself.
+    """
     rows = await AuditEvent.select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data).where(
         (AuditEvent.entity == "application") & (AuditEvent.entity_id == application_id)
         & AuditEvent.action.is_in(list(TIMELINE_LABELS))
     ).order_by(AuditEvent.id).output(load_json=True)  # fmt: skip
+    if not rows:
+        return await _timeline_from_dates(application_id)
     events = []
     for row in rows:
         data = row["data"] or {}
@@ -687,6 +693,19 @@ async def timeline(application_id: int) -> list[Event]:
             detail = f"Frist {date.fromisoformat(data['deadline']):%d.%m.%Y}"
         events.append(Event(row["occurred_at"], TIMELINE_LABELS[row["action"]], detail))
     return events
+
+
+async def _timeline_from_dates(application_id: int) -> list[Event]:
+    row = await Application.select(
+        Application.created_at, Application.submitted_at, Application.decided_at, Application.withdrawn_at,
+        Application.status,
+    ).where(Application.id == application_id).first()  # fmt: skip
+    if row is None:
+        return []
+    decided = ApplicationStatus(row["status"]).label
+    dated = [(row["created_at"], "Entwurf angelegt"), (row["submitted_at"], "Eingereicht"),
+             (row["decided_at"], decided), (row["withdrawn_at"], "Zurückgezogen")]  # fmt: skip
+    return [Event(at, label, "") for at, label in dated if at is not None]
 
 
 async def open_change_request(application_id: int) -> dict[str, Any] | None:

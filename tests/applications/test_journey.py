@@ -266,3 +266,22 @@ async def test_the_list_page_costs_the_same_queries_for_one_or_many_applications
         page = await client.get("/antraege")
     assert page.text.count("/antraege/") >= 5
     assert one.value == five.value
+
+
+async def test_taken_over_applications_show_their_milestones_from_their_dates(client, world):
+    from grants.tables import Membership
+
+    own = (await Membership.objects().get(Membership.user.subject == "demo-member")).organisation
+    decided = (
+        await Application.select(Application.id)
+        .where(
+            (Application.organisation == own) & (Application.status == ApplicationStatus.APPROVED)
+        )
+        .first()
+    )
+    await sign_in(client, "member")
+    page = await client.get(f"/antraege/{decided['id']}")
+    timeline = page.text.split('id="verlauf"')[1].split("</ol>")[0]
+    assert "Entwurf angelegt" in timeline
+    assert "Eingereicht" in timeline
+    assert "Bewilligt" in timeline
