@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
+from litestar.types import ExceptionHandlersMap
 
-from grants.errors import Conflict, Forbidden, NotFound
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.i18n import _
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     405: (_("Aktion nicht möglich"), _("Diese Aktion ist auf dieser Seite nicht möglich.")),
     409: (_("Inzwischen geändert"), _("Die Daten wurden inzwischen geändert. Bitte laden Sie die Seite neu.")),
     413: (_("Datei zu groß"), _("Die gesendeten Daten sind zu groß.")),
+    422: (_("Ungültige Eingaben"), _("Bitte prüfen Sie die Angaben zu den genannten Feldern.")),
     429: (_("Zu viele Anfragen"), _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
     500: (_("Technischer Fehler"), _("Leider ist ein Fehler aufgetreten. Wir wurden benachrichtigt. Bitte versuchen Sie es später erneut.")),
     503: (_("Vorübergehend nicht verfügbar"), _("Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")),
@@ -48,20 +52,33 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _request_id(request: Request) -> str:
+    # Unmatched routes never reach the middleware, so they get their id here.
+    return str(request.scope.get("state", {}).get("request_id") or secrets.token_hex(8))
+
+
+def problem(request: Request, status_code: int, *, detail: str | None = None,
+            errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    """A JSON problem body (``application/problem+json``) with the request id; ``errors`` maps
+    fields to German messages."""
+    title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
+    request_id = _request_id(request)
+    body: dict[str, Any] = {"status": status_code, "title": title, "detail": detail or message,
+                            "request_id": request_id}  # fmt: skip
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status_code, media_type="application/problem+json",
+                    headers={**(headers or {}), "x-request-id": request_id})  # fmt: skip
+
+
 def error_response(
     request: Request, status_code: int, headers: dict[str, str] | None = None
 ) -> Response:
-    title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
-    # Unmatched routes never reach the middleware, so they get their id here.
-    request_id = request.scope.get("state", {}).get("request_id") or secrets.token_hex(8)
-    headers = {**(headers or {}), "x-request-id": request_id}
     if wants_json(request):
-        return Response(
-            {"status": status_code, "title": title, "detail": message, "request_id": request_id},
-            status_code=status_code,
-            media_type="application/problem+json",
-            headers=headers,
-        )
+        return problem(request, status_code, headers=headers)
+    title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
+    request_id = _request_id(request)
+    headers = {**(headers or {}), "x-request-id": request_id}
     context = {
         "status_code": status_code,
         "title": title,
@@ -95,7 +112,7 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 
 def domain_error(request: Request, exc: Exception) -> Response:
-    status = {NotFound: 404, Forbidden: 403, Conflict: 409}.get(type(exc), 400)
+    status = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400}.get(type(exc), 400)
     return error_response(request, status)
 
 
@@ -104,5 +121,56 @@ HANDLERS = {
     NotFound: domain_error,
     Forbidden: domain_error,
     Conflict: domain_error,
+    Invalid: domain_error,
     Exception: server_error,
+}
+
+
+# -- the JSON API (portal.api) ---------------------------------------------------------------
+# Exception handlers of the API router only: pages handle Invalid and Conflict in their forms.
+
+FIELD_NAMED = re.compile(r"field `(\w+)`|parameter '(\w+)'")
+VALIDATION_MESSAGES = (  # msgspec's reasons (lower case), in German
+    ("missing required", "Bitte angeben."),
+    ("unknown field", "Dieses Feld gibt es hier nicht."),
+    ("invalid enum value", "Bitte einen der erlaubten Werte angeben."),
+    ("encoded date", "Bitte ein Datum im Format JJJJ-MM-TT angeben."),
+    ("expected `int", "Bitte eine ganze Zahl angeben."),
+    ("expected `bool", "Bitte true oder false angeben."),
+    ("expected `array", "Bitte eine Liste angeben."),
+    ("expected `str", 'Bitte als Zeichenkette angeben (Beträge z. B. als "1234.56").'),
+    ("expected `object", "Bitte ein JSON-Objekt senden."),
+)
+
+
+def _validation_errors(exc: ValidationException) -> dict[str, str]:
+    """{field: German message} from Litestar's report of what msgspec refused."""
+    reported = exc.extra if isinstance(exc.extra, list) else [{"message": exc.detail}]
+    errors: dict[str, str] = {}
+    for item in reported:
+        reason = str(item.get("message", ""))
+        named = FIELD_NAMED.search(reason)
+        key = (named and (named[1] or named[2])) or str(item.get("key") or "")
+        message = next((m for needle, m in VALIDATION_MESSAGES if needle in reason.lower()), None)
+        errors.setdefault(key if key not in ("", "data") else "body", message or "Ungültiger Wert.")
+    return errors
+
+
+def api_invalid(request: Request, exc: Invalid) -> Response:
+    return problem(request, 422, errors=exc.errors)
+
+
+def api_validation(request: Request, exc: ValidationException) -> Response:
+    return problem(request, 422, errors=_validation_errors(exc))
+
+
+def api_conflict(request: Request, exc: Conflict) -> Response:
+    """409 with the use case's reason: changed meanwhile, or no longer changeable."""
+    return problem(request, 409, detail=str(exc) or None)
+
+
+API_HANDLERS: ExceptionHandlersMap = {
+    Invalid: api_invalid,
+    ValidationException: api_validation,
+    Conflict: api_conflict,
 }

@@ -13,9 +13,11 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.settings import Settings
 
 HEADER = "x-request-id"
+EXPECTED = (NotFound, Forbidden, Conflict, Invalid)  # refusals the handlers answer, not failures
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -51,7 +53,7 @@ class RequestIdFilter(logging.Filter):
 def logging_config(settings: Settings) -> LoggingConfig:
     return LoggingConfig(
         log_exceptions="always",
-        disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 429},
+        disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429, *EXPECTED},
         filters={"request_id": {"()": RequestIdFilter}},
         formatters={
             "standard": {

@@ -15,8 +15,9 @@ from litestar.stores.memory import MemoryStore
 
 from grants import db
 from grants.settings import Settings
-from portal import errors, observability, security, templating
+from portal import api, errors, observability, security, templating
 from portal.admin import controllers as admin
+from portal.api import v1 as api_v1
 from portal.applications import controllers as applications
 from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
@@ -40,11 +41,12 @@ class PortalPlugin(InitPlugin):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         settings = self.settings
         app_config.debug = False
-        app_config.openapi_config = None
+        app_config.openapi_config = api.openapi_config()
+        app_config.include_in_schema = False  # pages; the API router opts in
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES,
+            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES, api_v1.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

@@ -53,7 +53,8 @@ class SecurityHeaders:
             return
         headers = MutableScopeHeaders.from_message(message)
         for name, value in self.headers.items():
-            headers[name] = value
+            if name not in headers:  # a response may set a stricter policy (downloads: sandbox)
+                headers[name] = value
         if not scope["path"].startswith(
             "/static/"
         ):  # personal and financial data stay out of caches

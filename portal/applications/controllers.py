@@ -515,12 +515,12 @@ async def download(request: Request[Any, Any, Any], application_id: FromPath[int
                    attachment_id: FromPath[int]) -> Response[bytes]:  # fmt: skip
     file = await attachments.download(request.user, application_id, attachment_id)
     return Response(file.content, media_type=file.media_type, headers={
-        "content-disposition": _attachment_disposition(file.filename),
+        "content-disposition": attachment_disposition(file.filename),
         "content-security-policy": "sandbox; default-src 'none'",
     })  # fmt: skip
 
 
-def _attachment_disposition(filename: str) -> str:
+def attachment_disposition(filename: str) -> str:
     fallback = filename.encode("ascii", "replace").decode().replace('"', "")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 

@@ -250,6 +250,8 @@ async def test_messages_with_files_and_internal_notes(client, app, world):
     file = await client.get(link)
     assert file.content == applying.PDF
     assert file.headers["content-disposition"].startswith("attachment;")
+    assert file.headers["content-security-policy"].startswith("sandbox")
+    assert file.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_the_list_page_costs_the_same_queries_for_one_or_many_applications(

@@ -68,6 +68,7 @@ async def test_an_invitation_with_errors_keeps_the_input_and_links_to_the_fields
         .get_by_role("link", name="Türkisch")
         .click()
     )
+    await page.get_by_role("link", name="Mitglieder und Einladungen").click()
     await page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
     await page.get_by_role("button", name="Einladen").click()
     await page.wait_for_load_state()

@@ -1,0 +1,332 @@
+"""The applicant's JSON API under ``/api/v1``: the use cases of the application pages
+(:mod:`portal.applications.controllers`) with their rules, roles and scoping.
+
+Authentication is the portal's session. A state-changing call passes, in this order: the
+route's access rule (401/403), the application being visible to the caller (404, before the
+body is read) and the ``x-csrftoken`` header matching the CSRF cookie (403). Handlers are thin:
+read the body, call the use case, answer the new state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from secrets import compare_digest
+from typing import Any, TypeVar
+
+from litestar import Request, Response, Router, delete, get, post, put
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+
+from grants import clock
+from grants.errors import Invalid
+from grants.services import applications as apps
+from grants.services import attachments, messages, plans
+from grants.services.calls import open_calls
+from grants.services.users import Principal
+from portal import errors
+from portal.admin.controllers import actor
+from portal.api.schemas import (
+    ApplicantRequest,
+    ApplicationDetail,
+    ApplicationSummary,
+    AttachmentCreated,
+    CallOut,
+    DeclarationsRequest,
+    FinancingRequest,
+    LineCreated,
+    LineRequest,
+    MessageOut,
+    MessageRequest,
+    Problem,
+    ProjectRequest,
+    StartRequest,
+    UploadRequest,
+    Versioned,
+    WithdrawRequest,
+)
+from portal.applications.controllers import (
+    APPLICANT,
+    READER,
+    SIGNATORY,
+    UPLOAD_LIMIT,
+    attachment_disposition,
+)
+from portal.auth.access import PUBLIC, access
+
+T = TypeVar("T")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+APPLICATION = "/applications/{application_id:int}"
+PROBLEMS = {
+    code: ResponseSpec(data_container=Problem, description=description, media_type="application/problem+json")
+    for code, description in {
+        400: "Kein lesbares JSON bzw. multipart/form-data",
+        401: "Nicht angemeldet",
+        403: "Keine Berechtigung, oder der Header x-csrftoken fehlt oder passt nicht",
+        404: "Nicht vorhanden oder nicht sichtbar",
+        409: "Inzwischen geändert (version), oder im jetzigen Status nicht möglich",
+        422: "Ungültige Eingaben; errors nennt den Grund je Feld",
+    }.items()
+}  # fmt: skip
+
+ApiRequest = Request[Principal, Any, Any]
+
+
+# -- checks before the body is read ----------------------------------------------------------
+
+
+def changes_state(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    return isinstance(connection, Request) and connection.method not in SAFE_METHODS
+
+
+async def visible_application(
+    connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler
+) -> None:
+    """A change to an application the caller may not see is 404, whatever the body says."""
+    application_id = connection.path_params.get("application_id")
+    if changes_state(connection) and application_id is not None:
+        await apps.get(connection.user, application_id)
+
+
+def csrf_header(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The pages' double-submit check, as a header: ``x-csrftoken`` carries the CSRF cookie."""
+    if not changes_state(connection):
+        return
+    config = connection.app.csrf_config
+    if config is None:
+        raise PermissionDeniedException("CSRF is not configured")
+    cookie = connection.cookies.get(config.cookie_name, "")
+    header = connection.headers.get(config.header_name, "")
+    secret, signature = cookie[:CSRF_SECRET_LENGTH], cookie[CSRF_SECRET_LENGTH:]
+    if not (
+        secret
+        and compare_digest(signature.encode(), generate_csrf_hash(secret, config.secret).encode())
+        and compare_digest(header.encode(), cookie.encode())
+    ):
+        raise PermissionDeniedException("CSRF token verification failed")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+async def detail(principal: Principal, application_id: int) -> ApplicationDetail:
+    """The application with its task list and why it cannot be submitted yet (while editable)."""
+    app = await apps.get(principal, application_id)
+    if not app.editable:
+        return ApplicationDetail.of(app, [], [])
+    organisation = await apps.organisation_of(app)
+    return ApplicationDetail.of(
+        app,
+        apps.tasks(app, bool(organisation["register_number"])),
+        apps.submission_problems(app, organisation, clock.now()),
+    )
+
+
+async def named(use_case: Awaitable[T], /, **fields: str) -> T:
+    """Await a use case, naming its field errors as the API does (``centre`` → ``centre_id``)."""
+    try:
+        return await use_case
+    except Invalid as exc:
+        raise Invalid({fields.get(k, k): v for k, v in exc.errors.items()}) from None
+
+
+# -- calls and applications ------------------------------------------------------------------
+
+
+@get("/calls", opt=access(PUBLIC))
+async def call_list() -> list[CallOut]:
+    """The calls open for applications now, the soonest deadline first."""
+    return [CallOut.of(call) for call in await open_calls()]
+
+
+@get("/applications", opt=APPLICANT, responses=PROBLEMS)
+async def application_list(request: ApiRequest) -> list[ApplicationSummary]:
+    """The applications of the caller's organisations, newest first."""
+    return [ApplicationSummary.of(item) for item in await apps.listing(request.user)]
+
+
+@post("/applications", opt=APPLICANT, responses=PROBLEMS)
+async def start(request: ApiRequest, data: JSONBody[StartRequest]) -> ApplicationDetail:
+    """Open a draft for an open call, for one of the caller's organisations."""
+    if data.organisation_id not in request.user.organisation_ids:
+        raise Invalid({"organisation_id": "Bitte die Organisation wählen, für die Sie beantragen."})
+    application_id = await named(apps.start(request.user, data.call_id, data.organisation_id,
+                                             actor(request).request_id), call="call_id")  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+@get(APPLICATION, opt=READER, responses=PROBLEMS)
+async def application(request: ApiRequest, application_id: FromPath[int]) -> ApplicationDetail:
+    return await detail(request.user, application_id)
+
+
+@put(f"{APPLICATION}/applicant", opt=APPLICANT, responses=PROBLEMS)
+async def save_applicant(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[ApplicantRequest]
+) -> ApplicationDetail:
+    """Step 1: the centre the application is for."""
+    await named(apps.save_applicant(request.user, application_id, data.version, data.centre_id,
+                                    actor(request).request_id), centre="centre_id")  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+@put(f"{APPLICATION}/project", opt=APPLICANT, responses=PROBLEMS)
+async def save_project(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[ProjectRequest]
+) -> ApplicationDetail:
+    """Step 2: the project (title, texts, offers, period in the fiscal year)."""
+    await apps.save_project(request.user, application_id, data.version, data.to_input(),
+                            actor(request).request_id)  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+@put(f"{APPLICATION}/financing", opt=APPLICANT, responses=PROBLEMS)
+async def save_financing(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[FinancingRequest]
+) -> ApplicationDetail:
+    """Step 3: the requested grant and the financing type."""
+    await plans.save_financing(request.user, application_id, data.version, data.to_money(),
+                               data.financing_type, actor(request).request_id)  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+@put(f"{APPLICATION}/declarations", opt=APPLICANT, responses=PROBLEMS)
+async def save_declarations(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[DeclarationsRequest]
+) -> ApplicationDetail:
+    """Step 5: the declarations."""
+    await apps.save_declarations(request.user, application_id, data.version, data.to_dict(),
+                                 actor(request).request_id)  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+# -- the plan's lines ------------------------------------------------------------------------
+
+
+@post(f"{APPLICATION}/lines", opt=APPLICANT, responses=PROBLEMS)
+async def add_line(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[LineRequest]
+) -> LineCreated:
+    """Step 3: a new expense or revenue line; answers its ``line_key``."""
+    line_key = await plans.save_line(request.user, application_id, data.version, None,
+                                     data.to_input(), actor(request).request_id)  # fmt: skip
+    return LineCreated(line_key, await detail(request.user, application_id))
+
+
+@put(f"{APPLICATION}/lines/{{line_key:str}}", opt=APPLICANT, responses=PROBLEMS)
+async def save_line(
+    request: ApiRequest,
+    application_id: FromPath[int],
+    line_key: FromPath[str],
+    data: JSONBody[LineRequest],
+) -> ApplicationDetail:
+    await plans.save_line(request.user, application_id, data.version, line_key, data.to_input(),
+                          actor(request).request_id)  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+@delete(f"{APPLICATION}/lines/{{line_key:str}}", opt=APPLICANT, responses=PROBLEMS, status_code=200)
+async def delete_line(
+    request: ApiRequest,
+    application_id: FromPath[int],
+    line_key: FromPath[str],
+    version: FromQuery[int],
+) -> ApplicationDetail:
+    """Remove a line; answers the application (with its new version)."""
+    await plans.delete_line(
+        request.user, application_id, version, line_key, actor(request).request_id
+    )
+    return await detail(request.user, application_id)
+
+
+# -- attachments -----------------------------------------------------------------------------
+
+
+@post(
+    f"{APPLICATION}/attachments",
+    opt=APPLICANT,
+    responses=PROBLEMS,
+    request_max_body_size=UPLOAD_LIMIT,
+)
+async def upload(
+    request: ApiRequest, application_id: FromPath[int], data: MultipartBody[UploadRequest]
+) -> AttachmentCreated:
+    """Step 4: a file (PDF, office document or image, at most 20 MB), checked by its content."""
+    attachment_id = await attachments.upload(request.user, application_id, data.version, data.kind,
+                                             data.file.filename, await data.file.read(),
+                                             actor(request).request_id)  # fmt: skip
+    return AttachmentCreated(attachment_id, await detail(request.user, application_id))
+
+
+@get(f"{APPLICATION}/attachments/{{attachment_id:int}}", opt=READER, responses=PROBLEMS,
+     media_type="application/octet-stream")  # fmt: skip
+async def download(
+    request: ApiRequest, application_id: FromPath[int], attachment_id: FromPath[int]
+) -> Response[bytes]:
+    """The file, as a download."""
+    file = await attachments.download(request.user, application_id, attachment_id)
+    return Response(file.content, media_type=file.media_type, headers={
+        "content-disposition": attachment_disposition(file.filename),
+        "content-security-policy": "sandbox; default-src 'none'",
+    })  # fmt: skip
+
+
+# -- submission and withdrawal ---------------------------------------------------------------
+
+
+@post(f"{APPLICATION}/submit", opt=SIGNATORY, responses=PROBLEMS, status_code=200)
+async def submit(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[Versioned]
+) -> ApplicationDetail:
+    """Step 6 (signatories): freeze a version, give the file number. Problems answer 422."""
+    await apps.submit(request.user, application_id, data.version, actor(request).request_id)
+    return await detail(request.user, application_id)
+
+
+@post(f"{APPLICATION}/withdraw", opt=SIGNATORY, responses=PROBLEMS, status_code=200)
+async def withdraw(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[WithdrawRequest]
+) -> ApplicationDetail:
+    """Withdraw before a decision (signatories), giving a reason."""
+    await apps.withdraw(request.user, application_id, data.version, data.to_reason(),
+                        actor(request).request_id)  # fmt: skip
+    return await detail(request.user, application_id)
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+@get(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
+async def message_list(request: ApiRequest, application_id: FromPath[int]) -> list[MessageOut]:
+    """The thread with the KI, oldest first."""
+    return [MessageOut.of(m) for m in await messages.thread(request.user, application_id)]
+
+
+@post(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
+async def post_message(
+    request: ApiRequest, application_id: FromPath[int], data: JSONBody[MessageRequest]
+) -> MessageOut:
+    """Write to the thread; the other side gets an e-mail."""
+    message_id = await messages.post(request.user, application_id, data.to_text(),
+                                     request_id=actor(request).request_id)  # fmt: skip
+    thread = await messages.thread(request.user, application_id)
+    return MessageOut.of(next(m for m in thread if m.id == message_id))
+
+
+ROUTES = [
+    call_list, application_list, start, application, save_applicant, save_project, save_financing,
+    save_declarations, add_line, save_line, delete_line, upload, download, submit, withdraw, message_list,
+    post_message,
+]  # fmt: skip
+
+
+def router() -> Router:
+    """A fresh router per app. CSRF is checked by :func:`csrf_header` after access and
+    visibility (the page middleware would answer before both)."""
+    return Router(
+        path="/api/v1", route_handlers=ROUTES, guards=[visible_application, csrf_header],
+        exception_handlers=errors.API_HANDLERS, include_in_schema=True, opt={"exclude_from_csrf": True},
+    )  # fmt: skip
