@@ -23,11 +23,13 @@ from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
 from portal.auth import guard, sessions
 from portal.auth.access import PUBLIC, access
+from portal.documents import controllers as documents
 from portal.mail import demo_mail_router, sender_lifespan
 from portal.organisations import controllers as organisations
 from portal.programmes import controllers as programmes
 from portal.public import controllers as public
 from portal.public import health
+from portal.review import controllers as review
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -46,7 +48,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES, api_v1.router(),
+            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *documents.ROUTES, api_v1.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from grants.deadlines import usage_report_due
 from grants.demo.personas import APPROVERS, DEMO_ORGANISATION_KEY, PERSONAS, REVIEWERS, demo_issuer
 from grants.vocabulary import (
     COMPULSORY_OFFERS,
@@ -262,14 +263,6 @@ def iban(rng: random.Random) -> str:
 
 def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
-def end_of_sixth_month_after(day: date) -> date:
-    """31.12.2026 → 30.06.2027 (DOMAIN.md §5)."""
-    month = day.month + 6
-    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 class Builder:
@@ -611,7 +604,7 @@ class Builder:
             payment_mode=PaymentMode.INSTALMENTS if programme == "IKZ" else PaymentMode.ON_REQUEST,
             payment_schedule=[{"due": due.isoformat(), "cents": cents} for due, cents in schedule]
             if programme == "IKZ" and approved else [],
-            usage_report_due=end_of_sixth_month_after(row["period_end"]),
+            usage_report_due=usage_report_due(row["period_end"]),
             conditions=["anbest_p", "zinsen_49a", "publizitaet"] if approved else [],
             reasons="Der Integrationsrat hat die Förderung empfohlen." if approved
             else "Die verfügbaren Haushaltsmittel reichen für diesen Antrag nicht aus.",
@@ -698,12 +691,12 @@ class Builder:
         report_status = REPORT_STATUS[status]
         submitted = report_status is not U.DRAFT
         submitted_at = at(
-            end_of_sixth_month_after(row["period_end"]) - timedelta(days=self.rng.randint(5, 60))
+            usage_report_due(row["period_end"]) - timedelta(days=self.rng.randint(5, 60))
         )
         report = self.data.add(
             "usage_report", grant=grant, kind=UsageReportKind.FINAL, status=report_status,
             period_start=row["period_start"], period_end=row["period_end"],
-            due_date=end_of_sixth_month_after(row["period_end"]),
+            due_date=usage_report_due(row["period_end"]),
             narrative="Alle drei Pflichtangebote fanden das ganze Jahr statt. Die Beratung war stark nachgefragt, vor allem zu Aufenthalt und Wohnen.",
             confirmed=submitted, reviewer=reviewer if submitted else None,
             submitted_by=self.submitter(row) if submitted else None,

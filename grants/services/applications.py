@@ -544,7 +544,7 @@ async def submit(
     """Freeze a version, give the file number, tell the association; returns the version number."""
     async with db.transaction():
         app = await edit(principal, application_id, version)
-        status = _advance("submit", app, principal)
+        status = advance_status("submit", app, principal)
         organisation = await _organisation(app.organisation_id)
         now = clock.now()
         if problems := submission_problems(app, organisation, now):
@@ -578,7 +578,7 @@ async def submit(
     return number
 
 
-def _advance(action: str, app: ApplicationView, principal: Principal) -> ApplicationStatus:
+def advance_status(action: str, app: ApplicationView, principal: Principal) -> ApplicationStatus:
     roles = set(principal.roles)
     if (held := principal.role_in(app.organisation_id)) is not None:
         roles |= {held} | ({Role.MEMBER} if held is Role.SIGNATORY else set())
@@ -597,7 +597,7 @@ async def withdraw(principal: Principal, application_id: int, version: int, reas
         app = await get(principal, application_id)
         if app.version != version:
             raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert.")
-        status = _advance("withdraw", app, principal)
+        status = advance_status("withdraw", app, principal)
         if not reason.strip():
             raise Invalid({"reason": "Bitte geben Sie einen Grund an."})
         await touch(app.id, version, {Application.status: status, Application.withdrawn_at: clock.now(),
@@ -616,7 +616,7 @@ async def start_review(
         app = await get(principal, application_id)
         if app.version != version:
             raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert.")
-        status = _advance("start_review", app, principal)
+        status = advance_status("start_review", app, principal)
         await touch(
             app.id, version, {Application.status: status, Application.reviewer: principal.id}
         )
@@ -631,7 +631,7 @@ async def request_changes(principal: Principal, application_id: int, version: in
         app = await get(principal, application_id)
         if app.version != version:
             raise Conflict("Der Antrag wurde inzwischen von jemand anderem geändert.")
-        status = _advance("request_changes", app, principal)
+        status = advance_status("request_changes", app, principal)
         if not points.strip():
             raise Invalid({"points": "Bitte nennen Sie, was nachzureichen ist."})
         if deadline <= clock.today():

@@ -18,6 +18,7 @@ from grants.tables import (
     Attachment,
     Call,
     Centre,
+    Document,
     Invitation,
     Membership,
     Organisation,
@@ -79,12 +80,16 @@ async def world(database):
         size_bytes=3, sha256="0" * 64,
     )).returning(Attachment.id)  # fmt: skip
     centre = await Centre.select(Centre.id).where(Centre.organisation == b).first()
+    document = await Document.insert(Document(
+        organisation=b, application=application["id"], title="Zuwendungsbescheid", filename="b.docx",
+        media_type="application/octet-stream", sha256="0" * 64,
+    )).returning(Document.id)  # fmt: skip
     call = await Call.select(Call.id, Call.programme).where(Call.id == application["call"]).first()
     return {
         "organisation_id": b, "invitation_id": invitation[0]["id"], "user_id": 1, "provider": "demo",
         "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
         "attachment_id": attachment[0]["id"], "number": 1, "kind_path": "ausgabe", "centre_id": centre["id"],
-        "call_id": call["id"], "programme_id": call["programme"],
+        "call_id": call["id"], "programme_id": call["programme"], "document_id": document[0]["id"],
     }  # fmt: skip
 
 

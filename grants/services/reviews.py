@@ -1,0 +1,442 @@
+"""The KI's review of an application (Prüfung): queues, the checks, an assessment per expense
+line, the recommendation with the financing parameters, and handing over for decision.
+
+Only KI staff work here; the reviewer of a case is the one who opened its review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from piccolo.columns.combination import Combinable
+from piccolo.query.functions.aggregate import Count
+
+from grants import audit, clock, db
+from grants.audit import Actor
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.financing import Parameters, approved_grant, check
+from grants.money import Money
+from grants.services import applications
+from grants.services.applications import ApplicationView, is_staff, touch
+from grants.services.users import Principal
+from grants.tables import Application, ChangeRequest, LineAssessment, Review, TextBlock, UserRole
+from grants.vocabulary import FinancingType, LineVerdict, Recommendation, Role
+from grants.workflow import ApplicationStatus
+
+OVERDUE_AFTER = timedelta(weeks=6)  # a submission waiting longer than this is overdue
+QUEUE = (
+    ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.CHANGES_REQUESTED,
+    ApplicationStatus.READY, ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED,
+    ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN,
+)  # fmt: skip
+SORTS = {
+    "eingang": Application.submitted_at, "aktenzeichen": Application.file_number,
+    "traeger": Application.organisation.legal_name, "betrag": Application.requested_cents,
+}  # fmt: skip
+FORMAL_CHECKS = {
+    "complete": "Antrag vollständig",
+    "attachments": "Pflichtanlagen vorhanden und lesbar",
+    "tax_exemption": "Freistellungsbescheid gültig",
+    "signature": "von vertretungsberechtigter Person eingereicht",
+}
+CONTENT_CHECKS = {
+    "social_counselling": "Pflichtangebot Soziale Beratung",
+    "open_meeting": "Pflichtangebot Offener Treff",
+    "german_language": "Pflichtangebot Deutsch-Sprachförderung",
+    "programme_criteria": "Förderkriterien des Programms erfüllt",
+    "plausible_costs": "Kosten plausibel und angemessen",
+}
+
+
+def _staff(principal: Principal) -> None:
+    if not is_staff(principal):
+        raise NotFound("review")
+
+
+# -- queues ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    status: ApplicationStatus | None = None
+    programme_id: int | None = None
+    call_id: int | None = None
+    fiscal_year: int | None = None
+    district: str | None = None
+    reviewer_id: int | None = None
+    overdue: bool = False
+    search: str = ""
+    sort: str = "eingang"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    id: int
+    file_number: str | None
+    title: str
+    organisation: str
+    programme: str
+    fiscal_year: int
+    district: str
+    status: ApplicationStatus
+    requested: Money
+    submitted_at: datetime | None
+    reviewer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    counts: dict[ApplicationStatus, int]
+    page: int
+    pages: int
+
+
+def _conditions(f: QueueFilter, now: datetime) -> list[Combinable]:
+    found: list[Combinable] = [Application.status.is_in(list(QUEUE))]
+    if f.status:
+        found.append(Application.status == f.status)
+    if f.programme_id:
+        found.append(Application.call.programme == f.programme_id)
+    if f.call_id:
+        found.append(Application.call == f.call_id)
+    if f.fiscal_year:
+        found.append(Application.call.fiscal_year.year == f.fiscal_year)  # type: ignore[union-attr]
+    if f.district:
+        found.append(Application.district == f.district)
+    if f.reviewer_id:
+        found.append(Application.reviewer == f.reviewer_id)
+    if f.overdue:
+        waiting = Application.status.is_in(
+            [ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW]
+        ) & (Application.submitted_at < now - OVERDUE_AFTER)
+        found.append(waiting | Application.id.is_in(
+            ChangeRequest.select(ChangeRequest.application).where(
+                ChangeRequest.resolved_at.is_null() & (ChangeRequest.deadline < now.date())
+            )
+        ))  # fmt: skip
+    if text := f.search.strip():
+        like = f"%{text}%"
+        found.append(_contains(Application.file_number, like) | _contains(Application.title, like)
+                     | _contains(Application.organisation.legal_name, like))  # fmt: skip
+    return found
+
+
+def _contains(column: Any, pattern: str) -> Combinable:
+    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE ignores case already."""
+    found: Combinable = (
+        column.ilike(pattern) if db.get_engine().engine_type == "postgres" else column.like(pattern)
+    )
+    return found
+
+
+def _where(conditions: list[Combinable]) -> Combinable:
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = combined & condition
+    return combined
+
+
+async def queue(principal: Principal, f: QueueFilter) -> QueuePage:
+    """One page of the filtered queue plus the counts per status (three queries)."""
+    _staff(principal)
+    now = clock.now()
+    where = _where(_conditions(f, now))
+    total = await Application.count().where(where)
+    counts_where = _where(_conditions(replace(f, status=None), now))  # the counts on the tabs
+    grouped = await Application.select(Application.status, Count(Application.id, alias="n")).where(
+        counts_where
+    ).group_by(Application.status)  # fmt: skip
+    order = SORTS.get(f.sort, Application.submitted_at)
+    per_page = max(1, min(f.per_page, 100))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, f.page), pages)
+    rows = await Application.select(
+        Application.id, Application.file_number, Application.title, Application.organisation.legal_name,
+        Application.call.programme.short_name, Application.call.fiscal_year.year,  # type: ignore[union-attr]
+        Application.district, Application.status, Application.requested_cents, Application.submitted_at,
+        Application.reviewer.display_name,
+    ).where(where).order_by(order, ascending=not f.descending).order_by(Application.id).limit(per_page).offset(
+        (page - 1) * per_page
+    )  # fmt: skip
+    return QueuePage(
+        rows=[QueueRow(
+            r["id"], r["file_number"], r["title"], r["organisation.legal_name"], r["call.programme.short_name"],
+            r["call.fiscal_year.year"], r["district"], ApplicationStatus(r["status"]), Money(r["requested_cents"]),
+            r["submitted_at"], r["reviewer.display_name"],
+        ) for r in rows],
+        total=total,
+        counts={ApplicationStatus(g["status"]): g["n"] for g in grouped},
+        page=page,
+        pages=pages,
+    )  # fmt: skip
+
+
+async def reviewers() -> list[tuple[int, str]]:
+    rows = await UserRole.select(UserRole.user, UserRole.user.display_name).where(
+        UserRole.role == Role.REVIEWER
+    ).order_by(UserRole.user.display_name)  # fmt: skip
+    return [(r["user"], r["user.display_name"]) for r in rows]
+
+
+async def assign(principal: Principal, application_id: int, version: int, reviewer_id: int,
+                 request_id: str = "-") -> None:  # fmt: skip
+    """Give the case to a reviewer (admins, approvers and reviewers may do so)."""
+    if principal.roles.isdisjoint({Role.ADMIN, Role.APPROVER, Role.REVIEWER}):
+        raise Forbidden("assign")
+    async with db.transaction():
+        app = await applications.get(principal, application_id)
+        if app.version != version:
+            raise Conflict("Der Antrag wurde inzwischen geändert.")
+        if not await UserRole.exists().where(
+            (UserRole.user == reviewer_id) & (UserRole.role == Role.REVIEWER)
+        ):
+            raise Invalid({"reviewer": "Bitte eine Person der Sachbearbeitung wählen."})
+        await touch(app.id, version, {Application.reviewer: reviewer_id})
+        await audit.record(Actor(principal.id, request_id), "application.assigned", "application", app.id,
+                           organisation=app.organisation_id, data={"reviewer": reviewer_id})  # fmt: skip
+
+
+# -- the review itself -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    plan_line_id: int
+    verdict: LineVerdict
+    recognised: Money
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewView:
+    id: int
+    version: int
+    reviewer_id: int
+    reviewer: str
+    formal_check: dict[str, Any]
+    content_check: dict[str, Any]
+    internal_notes: str
+    recommendation: Recommendation | None
+    financing_type: FinancingType
+    parameters: dict[str, Any]
+    conditions: list[str]
+    completed_at: datetime | None
+    assessments: dict[int, Assessment] = field(default_factory=dict)
+
+    def recognised(self, app: ApplicationView) -> Money:
+        """A: the eligible expenses — what the assessments recognise (unassessed lines in full)."""
+        return Money.total(self.assessments[line.id].recognised if line.id in self.assessments else line.amount
+                           for line in app.expenses)  # fmt: skip
+
+
+async def current(application_id: int) -> ReviewView | None:
+    """The latest review of an application with its line assessments (two queries)."""
+    row = await Review.select(*Review.all_columns(), Review.reviewer.display_name).where(
+        Review.application == application_id
+    ).order_by(Review.id, ascending=False).output(load_json=True).first()  # fmt: skip
+    if row is None:
+        return None
+    lines = await LineAssessment.select().where(LineAssessment.review == row["id"])
+    return ReviewView(
+        id=row["id"], version=row["version"], reviewer_id=row["reviewer"], reviewer=row["reviewer.display_name"],
+        formal_check=row["formal_check"] or {}, content_check=row["content_check"] or {},
+        internal_notes=row["internal_notes"],
+        recommendation=Recommendation(row["recommendation"]) if row["recommendation"] else None,
+        financing_type=FinancingType(row["financing_type"]), parameters=row["parameters"] or {},
+        conditions=list(row["conditions"] or []), completed_at=row["completed_at"],
+        assessments={a["plan_line"]: Assessment(a["plan_line"], LineVerdict(a["verdict"]), Money(a["recognised_cents"]),
+                                                a["reason"]) for a in lines},
+    )  # fmt: skip
+
+
+async def open_review(
+    principal: Principal, application_id: int, version: int, request_id: str = "-"
+) -> int:
+    """A reviewer takes up a submitted application: it goes "in Prüfung" and gets a review."""
+    if Role.REVIEWER not in principal.roles:
+        raise Forbidden("review")
+    async with db.transaction():
+        app = await applications.get(principal, application_id)
+        existing = await current(app.id)
+        if app.status is ApplicationStatus.SUBMITTED:
+            await applications.start_review(principal, app.id, version, request_id)
+        elif app.status is not ApplicationStatus.IN_REVIEW:
+            raise Conflict(f"Der Antrag ist „{app.status.label}“.")
+        if existing and existing.completed_at is None:
+            return existing.id
+        row = await Review.insert(Review(application=app.id, reviewer=principal.id,
+                                         financing_type=app.financing_type)).returning(Review.id)  # fmt: skip
+    return int(row[0]["id"])
+
+
+async def _editable_review(
+    principal: Principal, review_id: int, version: int
+) -> tuple[ReviewView, ApplicationView]:
+    row = await Review.select(Review.application).where(Review.id == review_id).first()
+    if row is None:
+        raise NotFound(review_id)
+    review = await current(row["application"])
+    if review is None or review.id != review_id:
+        raise Conflict("Es gibt inzwischen eine neuere Prüfung.")
+    if review.reviewer_id != principal.id:
+        raise Forbidden("Nur die zuständige Sachbearbeitung ändert diese Prüfung.")
+    if review.version != version:
+        raise Conflict("Die Prüfung wurde inzwischen geändert.")
+    app = await applications.get(principal, row["application"])
+    if app.status is not ApplicationStatus.IN_REVIEW:
+        raise Conflict(f"Der Antrag ist „{app.status.label}“.")
+    return review, app
+
+
+async def _bump(review_id: int, version: int, changes: dict[Any, Any]) -> None:
+    done = (
+        await Review.update({**changes, Review.version: version + 1})
+        .where((Review.id == review_id) & (Review.version == version))
+        .returning(Review.id)
+    )
+    if not done:
+        raise Conflict("Die Prüfung wurde inzwischen geändert.")
+
+
+async def save_checks(principal: Principal, review_id: int, version: int, formal: dict[str, bool],
+                      content: dict[str, bool], notes: str, request_id: str = "-") -> None:  # fmt: skip
+    async with db.transaction():
+        review, app = await _editable_review(principal, review_id, version)
+        await _bump(review.id, version, {
+            Review.formal_check: {k: bool(formal.get(k)) for k in FORMAL_CHECKS},
+            Review.content_check: {k: bool(content.get(k)) for k in CONTENT_CHECKS},
+            Review.internal_notes: notes,
+        })  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "review.checks_saved", "application", app.id,
+                           organisation=app.organisation_id)  # fmt: skip
+
+
+def check_assessment(
+    amount: Money, verdict: LineVerdict, recognised: Money | None, reason: str
+) -> tuple[dict[str, str], Money]:
+    """German messages, and the recognised amount of one expense line (pure)."""
+    if verdict is LineVerdict.FULL:
+        return {}, amount
+    errors = {} if reason.strip() else {"reason": "Bitte begründen Sie die Kürzung."}
+    if verdict is LineVerdict.NONE:
+        return errors, Money(0)
+    if recognised is None or not Money(0) < recognised < amount:
+        errors["recognised"] = f"Bitte einen Betrag über 0 und unter {amount.format()} angeben."
+    return errors, recognised or Money(0)
+
+
+async def assess_line(principal: Principal, review_id: int, version: int, plan_line_id: int, verdict: LineVerdict,
+                      recognised: Money | None, reason: str, request_id: str = "-") -> None:  # fmt: skip
+    """The financial check of one expense line: eligible in full, in part, or not."""
+    async with db.transaction():
+        review, app = await _editable_review(principal, review_id, version)
+        line = next((x for x in app.expenses if x.id == plan_line_id), None)
+        if line is None:
+            raise NotFound(plan_line_id)
+        errors, amount = check_assessment(line.amount, verdict, recognised, reason)
+        if errors:
+            raise Invalid(errors)
+        await LineAssessment.delete().where(
+            (LineAssessment.review == review.id) & (LineAssessment.plan_line == plan_line_id)
+        )
+        await LineAssessment.insert(LineAssessment(review=review.id, plan_line=plan_line_id, verdict=verdict,
+                                                   recognised_cents=amount.cents, reason=reason.strip()))  # fmt: skip
+        await _bump(review.id, version, {})
+        await audit.record(Actor(principal.id, request_id), "review.line_assessed", "application", app.id,
+                           organisation=app.organisation_id, data={"line": line.line_key, "verdict": verdict.value})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What the reviewer recommends: the financing parameters and conditions."""
+
+    recommendation: Recommendation
+    financing_type: FinancingType
+    share: Decimal | None = None
+    cap: Money | None = None
+    fixed: Money | None = None
+    unit_rate: Money | None = None
+    units: int | None = None
+    conditions: tuple[str, ...] = ()
+
+
+def parameters_of(
+    app: ApplicationView, review: ReviewView | None, proposal: Proposal
+) -> Parameters:
+    """A = the recognised expenses, D = the planned revenues, the rest as proposed."""
+    eligible = review.recognised(app) if review else app.total_expenses
+    return Parameters(
+        financing_type=proposal.financing_type,
+        eligible=eligible,
+        other_funding=app.total_revenues,
+        share=proposal.share,
+        cap=proposal.cap,
+        fixed=proposal.fixed,
+        unit_rate=proposal.unit_rate,
+        units_planned=proposal.units,
+    )
+
+
+def stored_parameters(params: Parameters) -> dict[str, Any]:
+    """JSON-able parameters (cents and basis points)."""
+    return {
+        "eligible_cents": params.eligible.cents, "other_funding_cents": params.other_funding.cents,
+        "share_basis_points": int(params.share * 10000) if params.share is not None else None,
+        "cap_cents": params.cap.cents if params.cap else None, "fixed_cents": params.fixed.cents if params.fixed else None,
+        "unit_rate_cents": params.unit_rate.cents if params.unit_rate else None, "units_planned": params.units_planned,
+        "approved_cents": approved_grant(params).cents,
+    }  # fmt: skip
+
+
+async def recommend(principal: Principal, review_id: int, version: int, proposal: Proposal,
+                    request_id: str = "-") -> Money:  # fmt: skip
+    """Record the recommendation; returns the grant it leads to (Z)."""
+    async with db.transaction():
+        review, app = await _editable_review(principal, review_id, version)
+        params = parameters_of(app, review, proposal)
+        if proposal.recommendation is not Recommendation.REJECT and (errors := check(params)):
+            raise Invalid(errors)
+        known = {r["key"] for r in await text_blocks()}
+        if unknown := set(proposal.conditions) - known:
+            raise Invalid({"conditions": f"Unbekannte Textbausteine: {', '.join(sorted(unknown))}"})
+        stored = (
+            stored_parameters(params)
+            if proposal.recommendation is not Recommendation.REJECT
+            else {}
+        )
+        await _bump(review.id, version, {
+            Review.recommendation: proposal.recommendation, Review.financing_type: proposal.financing_type,
+            Review.parameters: stored, Review.conditions: list(proposal.conditions),
+        })  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "review.recommended", "application", app.id,
+                           organisation=app.organisation_id, data={"recommendation": proposal.recommendation.value})  # fmt: skip
+    return Money(stored.get("approved_cents", 0))
+
+
+async def complete(
+    principal: Principal, review_id: int, version: int, request_id: str = "-"
+) -> None:
+    """The review is done: the application is ready for decision (entscheidungsreif)."""
+    async with db.transaction():
+        review, app = await _editable_review(principal, review_id, version)
+        if review.recommendation is None:
+            raise Invalid({"recommendation": "Bitte zuerst eine Empfehlung abgeben."})
+        await _bump(review.id, version, {Review.completed_at: clock.now()})
+        status = applications.advance_status("complete_review", app, principal)
+        await touch(app.id, app.version, {Application.status: status})
+        await audit.record(Actor(principal.id, request_id), "application.review_completed", "application", app.id,
+                           organisation=app.organisation_id)  # fmt: skip
+
+
+async def text_blocks() -> list[dict[str, Any]]:
+    return await TextBlock.select(TextBlock.key, TextBlock.title, TextBlock.body).where(
+        TextBlock.active == True  # noqa: E712
+    ).order_by(TextBlock.title)  # fmt: skip

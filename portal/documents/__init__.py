@@ -1,0 +1,1 @@
+"""An association's document inbox: its letters (Bescheide), to read and download."""

@@ -1,0 +1,37 @@
+"""The document inbox of an organisation and the download of one document."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from grants.services import decisions
+from grants.services.users import organisation_name
+from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES
+from portal.auth.access import access, roles
+
+READER = access(roles(*ORGANISATION_ROLES, *STAFF_ROLES))
+
+
+@get("/organisationen/{organisation_id:int}/bescheide", name="documents:inbox", opt=READER)
+async def inbox(request: Request[Any, Any, Any], organisation_id: FromPath[int]) -> Template:
+    return Template("documents/inbox.html.jinja2", context={
+        "documents": await decisions.documents(request.user, organisation_id),
+        "organisation_id": organisation_id, "organisation_name": await organisation_name(organisation_id),
+    })  # fmt: skip
+
+
+@get("/dokumente/{document_id:int}", name="documents:download", opt=READER)
+async def download(request: Request[Any, Any, Any], document_id: FromPath[int]) -> Response[bytes]:
+    row, content = await decisions.document(request.user, document_id)
+    return Response(content, media_type=row["media_type"], headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
+        "content-security-policy": "sandbox; default-src 'none'",
+    })  # fmt: skip
+
+
+ROUTES = [inbox, download]

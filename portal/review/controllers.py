@@ -1,0 +1,319 @@
+"""Review and decision pages. Thin: read the form, call the use case, render or redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from grants import clock
+from grants.deadlines import usage_report_due
+from grants.errors import Conflict, Forbidden, Invalid
+from grants.money import Money
+from grants.services import applications as apps
+from grants.services import decisions, reviews
+from grants.services.reviews import CONTENT_CHECKS, FORMAL_CHECKS, Proposal, QueueFilter
+from grants.tables import Call, FiscalYear, Programme
+from grants.vocabulary import (
+    District,
+    FinancingType,
+    LineVerdict,
+    PaymentMode,
+    Recommendation,
+    Role,
+)
+from portal.admin.controllers import actor
+from portal.auth.access import access, roles
+from portal.flash import flash
+from portal.forms import Form
+from portal.review.letters import render_letter
+
+STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
+REVIEWER = access(roles(Role.REVIEWER))
+APPROVER = access(roles(Role.APPROVER))
+ASSIGNER = access(roles(Role.ADMIN, Role.APPROVER, Role.REVIEWER))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@get("/pruefung", name="review:queue", opt=STAFF)
+async def queue(
+    request: Request[Any, Any, Any],
+    status: Annotated[str | None, QueryParameter(name="status")] = None,
+    programme: Annotated[str | None, QueryParameter(name="programm")] = None,
+    call: Annotated[str | None, QueryParameter(name="aufruf")] = None,
+    year: Annotated[str | None, QueryParameter(name="jahr")] = None,
+    district: Annotated[str | None, QueryParameter(name="bezirk")] = None,
+    reviewer: Annotated[str | None, QueryParameter(name="bearbeitung")] = None,
+    overdue: Annotated[str | None, QueryParameter(name="ueberfaellig")] = None,
+    search: Annotated[str | None, QueryParameter(name="suche")] = None,
+    sort: Annotated[str | None, QueryParameter(name="sortierung")] = None,
+    descending: Annotated[str | None, QueryParameter(name="absteigend")] = None,
+    page: Annotated[str | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    """Queues by status with filters, search, sorting and paging; "meine" shows my cases."""
+    principal = request.user
+    chosen = {"status": status or "", "programm": programme or "", "aufruf": call or "", "jahr": year or "",
+              "bezirk": district or "", "bearbeitung": reviewer or "", "ueberfaellig": overdue or "",
+              "suche": search or "", "sortierung": sort or "eingang", "absteigend": descending or ""}  # fmt: skip
+    statuses = {s.value: s for s in reviews.QUEUE}
+    result = await reviews.queue(principal, QueueFilter(
+        status=statuses.get(status or ""), programme_id=_int(programme), call_id=_int(call), fiscal_year=_int(year),
+        district=district if district in {d.value for d in District} else None,
+        reviewer_id=principal.id if reviewer == "ich" else _int(reviewer), overdue=bool(overdue),
+        search=(search or "")[:100], sort=sort or "eingang", descending=bool(descending), page=_int(page) or 1,
+    ))  # fmt: skip
+    return Template("review/queue.html.jinja2", context={
+        "result": result, "chosen": chosen, "statuses": reviews.QUEUE, "districts": District.choices(),
+        "programmes": [(p["id"], p["name"]) for p in await Programme.select(Programme.id, Programme.name)],
+        "calls": [(c["id"], c["title"]) for c in await Call.select(Call.id, Call.title).order_by(Call.id, ascending=False)],
+        "years": [(str(y["year"]), str(y["year"])) for y in await FiscalYear.select(FiscalYear.year).order_by(
+            FiscalYear.year, ascending=False)],
+        "reviewers": await reviews.reviewers(),
+        "link": lambda **changes: "/pruefung?" + urlencode({k: v for k, v in {**chosen, **changes}.items() if v}),
+    })  # fmt: skip
+
+
+async def _workspace(request: Request[Any, Any, Any], application_id: int, errors: dict[str, str] | None = None,
+                     values: dict[str, Any] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+    principal = request.user
+    app = await apps.get(principal, application_id)
+    review = await reviews.current(app.id)
+    proposal = review.parameters if review else {}
+    defaults = {
+        "recommendation": review.recommendation.value if review and review.recommendation else "approve",
+        "financing_type": (review.financing_type if review else app.financing_type).value,
+        "cap": Money(proposal.get("cap_cents") or app.requested.cents).format_plain(),
+        "share": _percent(proposal.get("share_basis_points")),
+        "fixed": Money(proposal["fixed_cents"]).format_plain() if proposal.get("fixed_cents") else "",
+        "unit_rate": Money(proposal["unit_rate_cents"]).format_plain() if proposal.get("unit_rate_cents") else "",
+        "units": str(proposal.get("units_planned") or ""), "conditions": review.conditions if review else [],
+        "internal_notes": review.internal_notes if review else "",
+    }  # fmt: skip
+    return Template("review/workspace.html.jinja2", context={
+        "app": app, "review": review, "errors": errors or {}, "values": {**defaults, **(values or {})},
+        "formal_checks": FORMAL_CHECKS, "content_checks": CONTENT_CHECKS, "verdicts": LineVerdict.choices(),
+        "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
+        "condition_options": await _condition_options(), "reviewers": await reviews.reviewers(),
+        "timeline": await apps.timeline(app.id), "change_request": await apps.open_change_request(app.id),
+        "decisions": await decisions.of_application(principal, app.id),
+        "is_reviewer": review is not None and review.reviewer_id == principal.id,
+        "may_review": Role.REVIEWER in principal.roles,
+        "may_decide": decisions.may_decide(principal, app, review),
+        "may_assign": not principal.roles.isdisjoint({Role.ADMIN, Role.APPROVER, Role.REVIEWER}),
+    }, status_code=status_code)  # fmt: skip
+
+
+async def _condition_options() -> list[tuple[str, str]]:
+    return [(block["key"], block["title"]) for block in await reviews.text_blocks()]
+
+
+def _percent(basis_points: int | None) -> str:
+    if basis_points is None:
+        return ""
+    return format(Decimal(basis_points) / 100, "f").rstrip("0").rstrip(".").replace(".", ",")
+
+
+@get("/pruefung/antraege/{application_id:int}", name="review:workspace", opt=STAFF)
+async def workspace(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+    return await _workspace(request, application_id)
+
+
+async def _act(request: Request[Any, Any, Any], application_id: int, action: Callable[[], Awaitable[Any]],
+               done: str, values: dict[str, Any] | None = None) -> Template | Redirect:  # fmt: skip
+    """Run a review action; refusals come back on the workspace with what was typed."""
+    try:
+        await action()
+    except Invalid as exc:
+        return await _workspace(request, application_id, exc.errors, values, 400)
+    except Conflict as exc:
+        return await _workspace(request, application_id, {"version": str(exc)}, values, 409)
+    except Forbidden as exc:
+        return await _workspace(request, application_id, {"version": str(exc)}, values, 403)
+    flash(request, done)
+    return Redirect(f"/pruefung/antraege/{application_id}", status_code=303)
+
+
+@post("/pruefung/antraege/{application_id:int}/beginnen", name="review:start", opt=REVIEWER)
+async def start(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    return await _act(request, application_id, lambda: reviews.open_review(
+        request.user, application_id, form.integer("version") or 0, actor(request).request_id), "Prüfung begonnen.")  # fmt: skip
+
+
+@post("/pruefung/antraege/{application_id:int}/zuweisen", name="review:assign", opt=ASSIGNER)
+async def assign(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    return await _act(request, application_id, lambda: reviews.assign(
+        request.user, application_id, form.integer("version") or 0, form.integer("reviewer") or 0,
+        actor(request).request_id), "Zuständigkeit gespeichert.")  # fmt: skip
+
+
+@post("/pruefung/antraege/{application_id:int}/checks", name="review:checks", opt=REVIEWER)
+async def checks(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    formal = {key: form.flag(f"formal_{key}") for key in FORMAL_CHECKS}
+    content = {key: form.flag(f"content_{key}") for key in CONTENT_CHECKS}
+    notes = form.text("internal_notes", required=False, max_length=5000, multiline=True)
+    return await _act(request, application_id, lambda: reviews.save_checks(
+        request.user, form.integer("review") or 0, form.integer("review_version") or 0, formal, content, notes,
+        actor(request).request_id), "Prüfschritte gespeichert.", form.values)  # fmt: skip
+
+
+@post("/pruefung/antraege/{application_id:int}/posten", name="review:assess", opt=REVIEWER)
+async def assess(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    verdict = form.choice("verdict", LineVerdict) or LineVerdict.FULL
+    recognised = form.money("recognised", required=False)
+    reason = form.text("reason", required=False, max_length=1000, multiline=True)
+    if not form.ok:
+        return await _workspace(request, application_id, form.errors, form.values, 400)
+    return await _act(request, application_id, lambda: reviews.assess_line(
+        request.user, form.integer("review") or 0, form.integer("review_version") or 0, form.integer("line") or 0,
+        verdict, recognised, reason, actor(request).request_id), "Posten bewertet.", form.values)  # fmt: skip
+
+
+@post(
+    "/pruefung/antraege/{application_id:int}/nachforderung",
+    name="review:request_changes",
+    opt=REVIEWER,
+)
+async def request_changes(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    points = form.text("points", max_length=5000, multiline=True)
+    deadline = form.date("deadline")
+    if not form.ok or deadline is None:
+        return await _workspace(request, application_id, form.errors, form.values, 400)
+    return await _act(request, application_id, lambda: apps.request_changes(
+        request.user, application_id, form.integer("version") or 0, points, deadline, actor(request).request_id),
+        "Nachforderung an den Verein geschickt.", form.values)  # fmt: skip
+
+
+def _proposal(form: Form) -> Proposal | None:
+    outcome = form.choice("recommendation", Recommendation)
+    financing_type = form.choice("financing_type", FinancingType)
+    share = form.number("share", places=2, required=False, maximum=Decimal(1000))
+    if not form.ok or outcome is None or financing_type is None:
+        return None
+    return Proposal(
+        recommendation=outcome, financing_type=financing_type, share=share / 100 if share is not None else None,
+        cap=form.money("cap", required=False), fixed=form.money("fixed", required=False),
+        unit_rate=form.money("unit_rate", required=False), units=form.integer("units"),
+        conditions=tuple(form.many("conditions")),
+    )  # fmt: skip
+
+
+@post("/pruefung/antraege/{application_id:int}/empfehlung", name="review:recommend", opt=REVIEWER)
+async def recommend(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    proposal = _proposal(form)
+    if proposal is None or not form.ok:
+        return await _workspace(request, application_id, form.errors, form.values, 400)
+    return await _act(request, application_id, lambda: reviews.recommend(
+        request.user, form.integer("review") or 0, form.integer("review_version") or 0, proposal,
+        actor(request).request_id), "Empfehlung gespeichert.", form.values)  # fmt: skip
+
+
+@post("/pruefung/antraege/{application_id:int}/abschliessen", name="review:complete", opt=REVIEWER)
+async def complete(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    return await _act(request, application_id, lambda: reviews.complete(
+        request.user, form.integer("review") or 0, form.integer("review_version") or 0, actor(request).request_id),
+        "Prüfung abgeschlossen: der Antrag ist entscheidungsreif.")  # fmt: skip
+
+
+# -- decision --------------------------------------------------------------------------------
+
+
+async def _decision_page(request: Request[Any, Any, Any], application_id: int, errors: dict[str, str] | None = None,
+                         values: dict[str, Any] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+    app = await apps.get(request.user, application_id)
+    review = await reviews.current(app.id)
+    proposal = review.parameters if review else {}
+    end = app.period_end or clock.today()
+    defaults = {
+        "recommendation": review.recommendation.value if review and review.recommendation else "approve",
+        "financing_type": (review.financing_type if review else app.financing_type).value,
+        "cap": Money(proposal.get("cap_cents") or app.requested.cents).format_plain(),
+        "share": _percent(proposal.get("share_basis_points")),
+        "fixed": Money(proposal["fixed_cents"]).format_plain() if proposal.get("fixed_cents") else "",
+        "unit_rate": Money(proposal["unit_rate_cents"]).format_plain() if proposal.get("unit_rate_cents") else "",
+        "units": str(proposal.get("units_planned") or ""),
+        "period_start": app.period_start.strftime("%d.%m.%Y") if app.period_start else "",
+        "period_end": end.strftime("%d.%m.%Y"), "payment_mode": PaymentMode.INSTALMENTS.value, "instalments": "4",
+        "usage_report_due": usage_report_due(end).strftime("%d.%m.%Y"),
+        "conditions": review.conditions if review else [], "version": app.version,
+    }  # fmt: skip
+    return Template("review/decision.html.jinja2", context={
+        "app": app, "review": review, "errors": errors or {}, "values": {**defaults, **(values or {}),
+                                                                        "version": app.version},
+        "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
+        "payment_modes": PaymentMode.choices(), "condition_options": await _condition_options(),
+        "may_decide": decisions.may_decide(request.user, app, review),
+    }, status_code=status_code)  # fmt: skip
+
+
+@get("/pruefung/antraege/{application_id:int}/entscheidung", name="review:decision", opt=APPROVER)
+async def decision_form(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+    return await _decision_page(request, application_id)
+
+
+@post("/pruefung/antraege/{application_id:int}/entscheidung", name="review:decide", opt=APPROVER)
+async def decide(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    proposal = _proposal(form)
+    start = form.date("period_start")
+    end = form.date("period_end")
+    due = form.date("usage_report_due", required=False)
+    mode = form.choice("payment_mode", PaymentMode)
+    instalments = form.integer("instalments") or 1
+    reasons = form.text("reasons", required=False, max_length=5000, multiline=True)
+    conflict = form.text("conflict_of_interest", required=False, max_length=1000, multiline=True)
+    if proposal is None or start is None or end is None or mode is None or not form.ok:
+        return await _decision_page(request, application_id, form.errors, form.values, 400)
+    data = decisions.DecisionInput(
+        outcome=proposal.recommendation, financing_type=proposal.financing_type, period_start=start, period_end=end,
+        share=proposal.share, cap=proposal.cap, fixed=proposal.fixed, unit_rate=proposal.unit_rate,
+        units=proposal.units, budget_reservation=form.flag("budget_reservation"), payment_mode=mode,
+        instalments=min(max(instalments, 1), 12), usage_report_due=due, conditions=proposal.conditions,
+        reasons=reasons, conflict_of_interest=conflict,
+    )  # fmt: skip
+    try:
+        await decisions.decide(request.user, application_id, form.integer("version") or 0, data, render_letter,
+                               actor(request).request_id)  # fmt: skip
+    except Invalid as exc:
+        return await _decision_page(request, application_id, exc.errors, form.values, 400)
+    except (Conflict, Forbidden) as exc:
+        status = 409 if isinstance(exc, Conflict) else 403
+        return await _decision_page(
+            request, application_id, {"version": str(exc)}, form.values, status
+        )
+    flash(request, f"Entschieden: {proposal.recommendation.label}. Der Bescheid liegt beim Antrag.")
+    return Redirect(f"/pruefung/antraege/{application_id}", status_code=303)
+
+
+ROUTES = [queue, workspace, start, assign, checks, assess, request_changes, recommend, complete, decision_form,
+          decide]  # fmt: skip
