@@ -184,6 +184,7 @@ def body_text(document: DocxDocument) -> str:
         (rejection_letter(), "Ablehnungsbescheid IKZ-2027-0004"),
         (amendment_letter(), "Änderungsbescheid IKZ-2027-0004"),
     ],
+    ids=["approval", "partial", "rejection", "amendment"],
 )
 def test_core_properties_and_title(letter, title):
     document = reopen(letter)
