@@ -407,6 +407,8 @@ class Builder:
             for number, (centre, organisation, district) in enumerate(self.centres):
                 status, grant_status = states[number % len(states)]
                 self.application("IKZ", year, centre, organisation, district, status, grant_status)
+        centre, organisation, district = self.centres[0]  # the personas' association: one to review
+        self.application("IKZ", 2027, centre, organisation, district, A.SUBMITTED, None)
         for year in (2024, 2025, 2026):
             for number, (centre, organisation, district) in enumerate(self.centres[::4]):
                 states = IKZ_STATES[year]
