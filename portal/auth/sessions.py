@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -91,7 +92,7 @@ class PortalSessionBackend(ServerSideSessionBackend):
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
         data = await super().load_from_connection(connection)
-        connection.scope["state"][_LOADED] = dict(data)
+        connection.scope["state"][_LOADED] = copy.deepcopy(data)  # nested lists change in place
         return data
 
     async def store_in_message(
