@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -14,12 +14,12 @@ T = TypeVar("T")
 DEMO_DATABASE = "sqlite:///var/demo.sqlite3"
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"Fehler: {message}", err=True)
     sys.exit(2)
 
 
-def run(step: Callable[[], Awaitable[T]]) -> T:
+def run(step: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run an async step; configuration and database problems end the command with one line."""
     from grants.db import DatabaseUnavailable
     from grants.schema import MigrationFailed

@@ -116,7 +116,7 @@ def domain_error(request: Request, exc: Exception) -> Response:
     return error_response(request, status)
 
 
-HANDLERS = {
+HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error,
     NotFound: domain_error,
     Forbidden: domain_error,
