@@ -18,6 +18,7 @@ from grants.settings import Settings
 from portal import api, errors, observability, security, templating
 from portal.admin import controllers as admin
 from portal.api import v1 as api_v1
+from portal.applications import amendments as amendment_pages
 from portal.applications import controllers as applications
 from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
@@ -30,6 +31,8 @@ from portal.programmes import controllers as programmes
 from portal.public import controllers as public
 from portal.public import health
 from portal.review import controllers as review
+from portal.review import pack as review_pack
+from portal.text_blocks import controllers as text_blocks
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -48,7 +51,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *documents.ROUTES, api_v1.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, api_v1.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

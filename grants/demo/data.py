@@ -578,28 +578,45 @@ class Builder:
                           verdict=LineVerdict.PARTIAL if cut else LineVerdict.FULL,
                           recognised_cents=plan_line["amount_cents"] // 2 if cut else plan_line["amount_cents"],
                           reason="Materialkosten nur zur Hälfte nachvollziehbar." if cut else "")  # fmt: skip
+        if recommendation is not Recommendation.REJECT:
+            self.data.get(review)["parameters"] = self.proposed(row, lines)
+
+    def proposed(self, application: dict[str, Any], lines: list[Ref]) -> dict[str, Any]:
+        """The financing parameters as the review workspace stores them.
+
+        The grant is the shortfall A − D, at most the requested amount (Fehlbedarf: the cap H;
+        Festbetrag: the fixed amount F).
+        """
+        eligible = sum(
+            a["recognised_cents"]
+            for a in self.data.of("line_assessment")
+            if a["plan_line"] in lines
+        )
+        other = sum(self.data.get(line)["amount_cents"] for line in lines
+                    if self.data.get(line)["kind"] is PlanLineKind.REVENUE)  # fmt: skip
+        fixed = application["financing_type"] is FinancingType.FIXED
+        approved = min(application["requested_cents"], eligible - other)
+        return {"eligible_cents": eligible, "other_funding_cents": other, "share_basis_points": None,
+                "cap_cents": None if fixed else application["requested_cents"],
+                "fixed_cents": approved if fixed else None, "unit_rate_cents": None, "units_planned": None,
+                "approved_cents": approved}  # fmt: skip
 
     # -- decisions, grants, money ----------------------------------------------------------
 
     def decision(self, app: Ref, lines: list[Ref], status: A, grant_status: G | None, programme: str,
                  year: int, reviewer: Ref | None, decided_at: datetime) -> None:  # fmt: skip
         row = self.data.get(app)
-        assessments = {a["plan_line"]: a["recognised_cents"] for a in self.data.of("line_assessment")
-                       if a["plan_line"] in lines}  # fmt: skip
-        eligible = sum(assessments.values())
-        other = sum(self.data.get(line)["amount_cents"] for line in lines
-                    if self.data.get(line)["kind"] is PlanLineKind.REVENUE)  # fmt: skip
         approver = self.user(self.rng.choice(APPROVERS))
         kind = {A.APPROVED: DecisionKind.APPROVAL, A.PARTLY_APPROVED: DecisionKind.PARTIAL_APPROVAL}.get(
             status, DecisionKind.REJECTION)  # fmt: skip
         fixed = row["financing_type"] is FinancingType.FIXED
-        cap = row["requested_cents"]
-        # Fehlbedarf: Z = min(H, A − D) with the requested amount as cap H; Festbetrag: F = A − D.
-        approved = 0 if kind is DecisionKind.REJECTION else min(cap, eligible - other)
+        figures = self.proposed(row, lines)
+        approved = 0 if kind is DecisionKind.REJECTION else figures["approved_cents"]
         schedule = self.schedule(year, approved)
         decision = self.data.add(
             "decision", application=app, kind=kind, financing_type=row["financing_type"],
-            eligible_cents=eligible, other_funding_cents=other, cap_cents=None if fixed else cap,
+            eligible_cents=figures["eligible_cents"], other_funding_cents=figures["other_funding_cents"],
+            cap_cents=figures["cap_cents"],
             fixed_cents=approved if fixed else None, approved_cents=approved,
             period_start=row["period_start"], period_end=row["period_end"],
             budget_reservation=year == 2026 and decided_at.month < 4,

@@ -112,6 +112,9 @@ class LetterFacts:
     reasons: str
     reductions: list[tuple[str, Money, Money, str]]
     signer_name: str
+    previous_approved: Money | None = None  # amendments: the grant before
+    original_date: date | None = None  # amendments: the date of the first decision
+    changes: str = ""  # amendments: what changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,14 @@ def budget_message(appropriation: Money, committed: Money, amount: Money) -> str
 # -- the decision ----------------------------------------------------------------------------
 
 
-async def _line_for_year(call_line: dict[str, Any], year: int) -> dict[str, Any]:
+async def call_budget_line(call_id: int) -> dict[str, Any]:
+    """The codes of the budget line a call pays from."""
+    row = await Call.select(*[getattr(Call.budget_line, column) for column in
+                              ("id", "product", "plan_line", "account", "cost_centre")]).where(Call.id == call_id).first()  # fmt: skip
+    return {key.split(".")[-1]: value for key, value in (row or {}).items()}
+
+
+async def line_for_year(call_line: dict[str, Any], year: int) -> dict[str, Any]:
     """The call's budget line in ``year`` (same Teilplan, Zeile, Sachkonto, Kostenstelle)."""
     row = await BudgetLine.select(BudgetLine.id, BudgetLine.appropriation_cents).where(
         (BudgetLine.fiscal_year.year == year) & (BudgetLine.product == call_line["product"])
@@ -242,11 +252,8 @@ async def decide(principal: Principal, application_id: int, version: int, data: 
         approved = approved_grant(params) if data.outcome is not Recommendation.REJECT else Money(0)
         now = clock.now()
         years = split_by_years(approved, data.period_start, data.period_end) if approved else []
-        call_line = await Call.select(*[getattr(Call.budget_line, c) for c in
-                                        ("id", "product", "plan_line", "account", "cost_centre")]).where(
-            Call.id == app.call_id).first()  # fmt: skip
-        line_data = {k.split(".")[-1]: v for k, v in (call_line or {}).items()}
-        lines = {year: await _line_for_year(line_data, year) for year, _ in years}
+        call_line = await call_budget_line(app.call_id)
+        lines = {year: await line_for_year(call_line, year) for year, _ in years}
         for year, amount in years:
             await commit_budget(lines[year], amount)
         schedule = (instalment_schedule(approved, data.period_start, data.period_end, data.instalments, clock.today())
@@ -283,7 +290,7 @@ async def decide(principal: Principal, application_id: int, version: int, data: 
             app, review, data, kind, params, approved, years, schedule, due, principal, now
         )
         letter = await render_letter(facts)
-        await _store_letter(app, decision_id, kind, letter, principal)
+        await store_letter(app, decision_id, kind, letter, principal)
         await audit.record(Actor(principal.id, request_id), event, "application", app.id,
                            organisation=app.organisation_id,
                            data={"decision": decision_id, "approved_cents": approved.cents})  # fmt: skip
@@ -319,7 +326,7 @@ async def _facts(app: ApplicationView, review: reviews.ReviewView | None, data: 
     )  # fmt: skip
 
 
-async def _store_letter(app: ApplicationView, decision_id: int, kind: DecisionKind, letter: RenderedLetter,
+async def store_letter(app: ApplicationView, decision_id: int, kind: DecisionKind, letter: RenderedLetter,
                         principal: Principal) -> None:  # fmt: skip
     digest = files.store(letter.content)
     document = await Document.insert(Document(

@@ -10,7 +10,14 @@ from grants.tables.applications import (
     PlanLine,
 )
 from grants.tables.audit import AuditEvent
-from grants.tables.awards import BaseRate, Decision, FiscalYearShare, GrantAward, Settlement
+from grants.tables.awards import (
+    Amendment,
+    BaseRate,
+    Decision,
+    FiscalYearShare,
+    GrantAward,
+    Settlement,
+)
 from grants.tables.budget import BudgetCommitment, BudgetLine, FiscalYear
 from grants.tables.communication import Document, Message, Notification
 from grants.tables.organisations import Centre, Invitation, Membership, Organisation
@@ -27,7 +34,7 @@ TABLES: tuple[type[Table], ...] = (
     FiscalYear, BudgetLine, Programme, Call, TextBlock,
     Application, ApplicationVersion, PlanLine,
     Review, LineAssessment,
-    Document, Decision, GrantAward, FiscalYearShare, BaseRate, BudgetCommitment,
+    Document, Decision, GrantAward, FiscalYearShare, BaseRate, BudgetCommitment, Amendment,
     FundsRequest, ExportBatch, PaymentOrder,
     UsageReport, ActualLine, Receipt, IndicatorValue, Settlement, ChangeRequest,
     Message, Attachment, Notification,

@@ -92,3 +92,26 @@ class Settlement(Record, tablename="settlement"):
     settled_by = ref(User, null=True)
     created_at = created_at()
     version = version()
+
+
+class Amendment(Record, tablename="amendment"):
+    """A change an association asks for after approval (period, plan, amount within the cap).
+
+    It is reviewed like an application; an approval becomes an Änderungsbescheid, a new decision
+    of the grant, and moves the committed budget by the difference.
+    """
+
+    grant = ref(GrantAward)
+    status = Varchar(length=20, default="requested")  # requested, approved, rejected, withdrawn
+    period_start = Date(null=True, default=None)
+    period_end = Date(null=True, default=None)
+    requested_cents = cents()  # the grant the association asks for now (≤ the cap)
+    plan = JSONB(default=[])  # [{"line_key": …, "amount_cents": …}] — new amounts of plan lines
+    reason = Text()
+    requested_by = ref(User, null=True)
+    requested_at = created_at()
+    reviewer = ref(User, null=True)
+    recommendation = Text()
+    decision = ref(Decision, null=True)
+    decided_at = moment()
+    version = version()

@@ -30,7 +30,8 @@ def to_letter(facts: LetterFacts) -> Letter:
         fixed=facts.fixed, unit_rate=facts.unit_rate, units=facts.units, years=facts.years,
         payment_schedule=facts.payment_schedule, usage_report_due=facts.usage_report_due,
         conditions=facts.conditions, budget_reservation=facts.budget_reservation, reasons=facts.reasons,
-        reductions=list(facts.reductions),
+        reductions=list(facts.reductions), previous_approved=facts.previous_approved,
+        original_date=facts.original_date, changes=facts.changes,
     )  # fmt: skip
 
 

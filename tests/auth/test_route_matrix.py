@@ -90,6 +90,8 @@ async def world(database):
         "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
         "attachment_id": attachment[0]["id"], "number": 1, "kind_path": "ausgabe", "centre_id": centre["id"],
         "call_id": call["id"], "programme_id": call["programme"], "document_id": document[0]["id"],
+        "amendment_id": 1,
+        "text_block_id": 1,
     }  # fmt: skip
 
 

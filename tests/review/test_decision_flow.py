@@ -29,19 +29,6 @@ from tests.support.login import csrf_post, sign_in
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def submitted(client, database):
-    """An application of the demo association, submitted by its signatory (plan: A 34.800, D 4.800,
-    requested 30.000)."""
-    world = await applying.open_call()
-    await sign_in(client, "signatory")
-    await client.get("/")
-    app_id = await applying.start(client, world)
-    await applying.complete(client, app_id, world)
-    assert (await applying.submit(client, app_id)).status_code == 303
-    return app_id, world
-
-
 async def as_persona(app, persona: str) -> httpx.AsyncClient:
     staff = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     await sign_in(staff, persona)

@@ -1,0 +1,111 @@
+"""Amendments after approval: asked by the association, reviewed, decided with four eyes; the
+Änderungsbescheid becomes the grant's new decision and the budget follows the difference."""
+
+import re
+
+import pytest
+
+from grants.tables import (
+    Amendment,
+    BudgetCommitment,
+    Decision,
+    Document,
+    GrantAward,
+    User,
+    UserRole,
+)
+from tests.review.test_decision_flow import as_persona, decision_form, review_to_ready
+from tests.support import applying
+from tests.support.login import csrf_post
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def approved(client, app, submitted):
+    """The submitted application, partly approved with 28.000 € (A 32.800, D 4.800, H 30.000)."""
+    app_id, world = submitted
+    reviewer = await as_persona(app, "reviewer")
+    await review_to_ready(reviewer, app_id)
+    approver = await as_persona(app, "approver")
+    decided = await csrf_post(approver, f"/pruefung/antraege/{app_id}/entscheidung",
+                              {**decision_form(world), "version": await applying.version(app_id)})  # fmt: skip
+    assert decided.status_code == 303, decided.text
+    yield app_id, world, reviewer, approver
+    await reviewer.aclose()
+    await approver.aclose()
+
+
+async def ask(client, app_id: int, world: dict, **changes: str):
+    page = await client.get(f"/antraege/{app_id}/aenderung")
+    personnel = re.search(r'name="(line_[0-9a-f-]{36})"', page.text).group(1)
+    data = {"period_start": f"01.01.{world['year']}", "period_end": f"31.12.{world['year']}",
+            "requested": "30.000,00", personnel: "32.000,00", "reason": "Mehr Beratungsstunden nötig.", **changes}  # fmt: skip
+    return await csrf_post(client, f"/antraege/{app_id}/aenderung", data)
+
+
+async def test_an_approved_amendment_is_a_new_decision_and_moves_the_budget(client, approved):
+    app_id, world, reviewer, approver = approved
+    asked = await ask(client, app_id, world)
+    assert asked.status_code == 303, asked.text
+    amendment = await Amendment.objects().get(Amendment.reason == "Mehr Beratungsstunden nötig.")
+    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
+                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Plausibel."})  # fmt: skip
+    amendment = await Amendment.objects().get(Amendment.id == amendment.id)
+    done = await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
+                           {"version": str(amendment.version), "application": str(app_id), "outcome": "approve"})  # fmt: skip
+    assert done.status_code == 303
+    grant = await GrantAward.objects().get(GrantAward.application == app_id)
+    new = await Decision.objects().get(Decision.id == grant.current_decision)
+    # personnel planned 30.000 → now 32.000: A 32.800 + 2.000 = 34.800; 34.800 − D 4.800 = 30.000 = H
+    assert (new.kind, new.number, new.eligible_cents, new.approved_cents) == (
+        "amendment",
+        2,
+        3480000,
+        3000000,
+    )
+    booked = [r["amount_cents"] for r in await BudgetCommitment.select(BudgetCommitment.amount_cents).where(
+        BudgetCommitment.grant == grant.id).order_by(BudgetCommitment.id)]  # fmt: skip
+    assert booked == [2800000, 200000]
+    letter = await Document.objects().get(Document.id == new.letter)
+    assert letter.title.startswith("Änderungsbescheid")
+    inbox = await client.get(f"/organisationen/{world['organisation']}/bescheide")
+    assert "Änderungsbescheid" in inbox.text
+
+
+async def test_more_than_the_cap_is_refused_at_the_field(client, approved):
+    app_id, world, _, _ = approved
+    answer = await ask(client, app_id, world, requested="31.000,00")
+    assert answer.status_code == 400
+    assert "höchstens 30.000,00\u00a0€" in answer.text
+    assert await Amendment.count() == 0
+
+
+async def test_the_reviewer_of_an_amendment_cannot_decide_it(client, approved):
+    app_id, world, reviewer, _ = approved
+    await ask(client, app_id, world)
+    reviewer_user = await User.objects().get(User.subject == "demo-reviewer")
+    await UserRole.insert(UserRole(user=reviewer_user.id, role="approver", source="admin"))
+    amendment = await Amendment.objects().first()
+    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
+                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Gut."})  # fmt: skip
+    amendment = await Amendment.objects().first()
+    answer = await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
+                             {"version": str(amendment.version), "application": str(app_id), "outcome": "approve"})  # fmt: skip
+    page = await reviewer.get(answer.headers["location"])
+    assert "Vier-Augen-Prinzip" in page.text
+    assert (await Amendment.objects().first()).status == "requested"
+
+
+async def test_a_rejected_amendment_changes_nothing(client, approved):
+    app_id, world, reviewer, approver = approved
+    await ask(client, app_id, world)
+    amendment = await Amendment.objects().first()
+    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
+                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Nein."})  # fmt: skip
+    amendment = await Amendment.objects().first()
+    await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
+                    {"version": str(amendment.version), "application": str(app_id), "outcome": "reject",
+                     "reasons": "Nicht begründet."})  # fmt: skip
+    assert (await Amendment.objects().first()).status == "rejected"
+    assert await Decision.count().where(Decision.application == app_id) == 1
