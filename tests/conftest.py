@@ -32,7 +32,7 @@ from grants import db, schema  # noqa: E402
 from grants.tables import TABLES  # noqa: E402
 from tests.support.database import wipe  # noqa: E402
 
-pytest_plugins = ["tests.support.queries"]
+pytest_plugins = ["tests.support.queries", "tests.support.office"]
 
 
 @pytest.fixture(scope="session")

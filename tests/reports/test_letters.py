@@ -19,6 +19,7 @@ from grants.money import Money
 from grants.vocabulary import DecisionKind, FinancingType, PaymentMode
 from reports.word.documents import AUTHOR
 from reports.word.letters import Letter, Recipient, letter_document, letter_filename, letter_title
+from tests.support.office import word_text
 
 ORGANISATION = "Jugend & Kultur <Köln-Mülheim> e. V."
 PROJECT = "Begegnung & Beratung für Ältere <60+>"
@@ -533,3 +534,24 @@ def test_footer_numbers_the_pages(approval):
     assert footer.paragraphs[0].text.startswith("Seite ")
     assert " von " in footer.paragraphs[0].text
     assert approval.sections[0].header.paragraphs[0].text.startswith("Stadt Köln")
+
+
+@pytest.mark.office
+@pytest.mark.parametrize(
+    ("make", "heading", "figures"),
+    [
+        (share_letter, "Zuwendungsbescheid", ["32.000,00", "50.000,00", "18.000,00", "8.000,00"]),
+        (partial_letter, "Teilbewilligung", ["30.080,00", "47.000,00", "15.040,00", "6.000,00"]),
+        (rejection_letter, "Ablehnungsbescheid", []),
+        (amendment_letter, "Änderungsbescheid", ["30.080,00", "32.000,00", "47.000,00"]),
+    ],
+)
+def test_each_letter_opens_in_libreoffice_with_its_figures(make, heading, figures):
+    letter = make()
+    text = word_text(letter_document(letter))
+    assert heading in text
+    assert f"Aktenzeichen: {letter.file_number}" in text
+    assert ORGANISATION in text
+    assert LEGAL_REMEDY in text
+    for amount in figures:
+        assert eur(amount) in text, amount

@@ -1,6 +1,7 @@
 """Review and decision through the pages: a reviewer reviews, another person approves, the
 association sees the letter; four eyes, conflicts, bad parameters and the budget are enforced."""
 
+import hashlib
 import io
 import json
 import re
@@ -25,6 +26,7 @@ from grants.tables import (
 from grants.workflow import ApplicationStatus, GrantStatus
 from tests.support import applying
 from tests.support.login import csrf_post, sign_in
+from tests.support.office import word_text
 
 pytestmark = pytest.mark.anyio
 
@@ -117,19 +119,47 @@ async def test_reviewer_reviews_approver_decides_association_sees_the_letter(
         await Application.objects().get(Application.id == app_id)
     ).status == ApplicationStatus.PARTLY_APPROVED
 
-    inbox = await client.get(f"/organisationen/{world['organisation']}/bescheide")
-    assert "Teilbewilligung" in inbox.text
-    link = re.search(r'href="(/dokumente/\d+)"', inbox.text).group(1)
-    letter = await client.get(link)
-    assert letter.headers["content-type"].startswith("application/vnd.openxmlformats")
-    text = "\n".join(p.text for p in WordDocument(io.BytesIO(letter.content)).paragraphs)
+    letter = await letter_in_inbox(client, world, "Teilbewilligung")
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(letter)).paragraphs)
     assert "28.000,00\u00a0€" in text
     assert "Verwaltungsgericht Köln" in text
     stored = await Document.objects().get(Document.application == app_id)
-    import hashlib
-
-    assert stored.sha256 == hashlib.sha256(letter.content).hexdigest()
+    assert stored.sha256 == hashlib.sha256(letter).hexdigest()
     assert await Notification.exists().where(Notification.subject.like("Teilbewilligung%"))
+    await reviewer.aclose()
+    await approver.aclose()
+
+
+async def letter_in_inbox(client: httpx.AsyncClient, world: dict, kind: str) -> bytes:
+    """The association's newest letter, fetched through its document inbox."""
+    inbox = await client.get(f"/organisationen/{world['organisation']}/bescheide")
+    assert kind in inbox.text
+    letter = await client.get(re.search(r'href="(/dokumente/\d+)"', inbox.text).group(1))
+    assert letter.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return letter.content
+
+
+@pytest.mark.office
+async def test_the_letter_opens_in_libreoffice_with_the_decided_figures(client, app, submitted):
+    app_id, world = submitted
+    reviewer = await as_persona(app, "reviewer")
+    await review_to_ready(reviewer, app_id)
+    approver = await as_persona(app, "approver")
+    decided = await csrf_post(approver, f"/pruefung/antraege/{app_id}/entscheidung",
+                              {**decision_form(world), "version": await applying.version(app_id)})  # fmt: skip
+    assert decided.status_code == 303, decided.text
+    application = await Application.objects().get(Application.id == app_id)
+
+    text = word_text(await letter_in_inbox(client, world, "Teilbewilligung"))
+    for expected in (
+        "Teilbewilligung",
+        f"Aktenzeichen: {application.file_number}",
+        "eine Zuwendung in Höhe von 28.000,00\u00a0€",  # Z = min(H 30.000, A 32.800 − D 4.800)
+        "Die zuwendungsfähigen Gesamtausgaben werden auf 32.800,00\u00a0€ festgesetzt",
+        "eigene und sonstige Mittel von 4.800,00\u00a0€",
+        "Verwaltungsgericht Köln",
+    ):
+        assert expected in text, expected
     await reviewer.aclose()
     await approver.aclose()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ from grants.tables import (
     Review,
     User,
 )
-from grants.vocabulary import DecisionKind
+from grants.vocabulary import DecisionKind, FinancingType, Recommendation
 from grants.workflow import ApplicationStatus
 from portal.review.letters import render_letter
 from reports.excel.decision_pack import decision_pack_workbook
@@ -35,6 +36,7 @@ from reports.excel.workbooks import EUR, Column, TableSheet, new_workbook, to_by
 from reports.word.decision_pack import decision_pack_document
 from tests.support import applying
 from tests.support.login import csrf_post, hidden_fields, sign_in
+from tests.support.office import calc_rows
 
 pytestmark = pytest.mark.anyio
 
@@ -441,3 +443,37 @@ async def test_each_committee_decision_commits_alone_one_refusal_undoes_nothing(
     assert after - before == amounts[0] + amounts[1]
     assert not await Decision.exists().where(Decision.application == ready[2]["id"])
     assert await AuditEvent.exists().where(AuditEvent.action == "call.committee_decisions_recorded")
+
+
+@pytest.mark.office
+def test_libreoffice_calculates_the_same_sums_as_the_database_to_the_cent():
+    rows = [
+        decision_pack.PackRow(
+            application_id=number, version=1, file_number=f"IKZ-2027-{number:04d}", organisation=EVIL_NAME,
+            title="Begegnung", district="muelheim", status=ApplicationStatus.READY,
+            requested=Money(1_234_567 + number), recommendation=Recommendation.APPROVE,
+            proposed=Money(1_000_001 * number), reviewer="Prüferin", financing_type=FinancingType.SHORTFALL,
+            parameters={}, conditions=(), period_start=None, period_end=None,
+        )
+        for number in (1, 2, 3)
+    ]  # fmt: skip
+    pack = decision_pack.DecisionPack(
+        call_id=1, call_title="Aufruf", programme="IKZ", fiscal_year=2027, budget_line="0504 / 15",
+        budget=Money(10_000_000), appropriation=Money(20_000_000), committed=Money(5_000_000), rows=rows,
+        created_at=datetime(2027, 3, 1, 9, 30, tzinfo=UTC),
+    )  # fmt: skip
+
+    table = calc_rows(decision_pack_workbook(pack))
+    header = table[4]
+    requested, proposed = header.index("Beantragt"), header.index("Vorgeschlagen")
+    assert [row[1] for row in table[5:8]] == [
+        EVIL_NAME.replace("\x0b", "")
+    ] * 3  # text, not a formula
+    totals = table[8]
+    assert totals[0] == "Summe"
+    assert Decimal(totals[requested]) == pack.requested.to_decimal()  # 37.037,07 €
+    assert (
+        Decimal(totals[proposed]) == Money.total(r.proposed for r in rows).to_decimal()
+    )  # 60.000,06 €
+    remaining = {row[0]: row[1] for row in table[10:]}["verbleibt nach den Vorschlägen"]
+    assert Decimal(remaining) == pack.remaining.to_decimal() == Decimal("-10000.06")
