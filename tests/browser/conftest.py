@@ -93,3 +93,15 @@ async def assert_accessible(page) -> None:
         "resultTypes": ["violations"],
     })  # fmt: skip
     assert results.violations_count == 0, results.generate_report()
+
+
+async def log_in(page, persona: str) -> None:
+    """Sign in as a demo persona through the development provider (signing out first)."""
+    await page.goto("/")
+    if await page.get_by_role("button", name="Abmelden").count():
+        await page.get_by_role("button", name="Abmelden").click()
+    await page.get_by_role("link", name="Anmelden").click()
+    await page.get_by_role("heading", name="Demo-Anmeldung").wait_for()
+    await page.locator(f"#persona-{persona}").check()
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.wait_for_load_state()

@@ -4,20 +4,11 @@ with axe-core, also at 320 px."""
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 
 CALL = "Interkulturelle Zentren 2027"  # demo: applications ready for decision, none decided
-
-
-async def log_in(page, persona: str) -> None:
-    await page.goto("/")
-    await page.get_by_role("link", name="Anmelden").click()
-    await page.get_by_role("heading", name="Demo-Anmeldung").wait_for()
-    await page.locator(f"#persona-{persona}").check()
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_load_state()
 
 
 async def test_the_approver_opens_the_pack_of_a_demo_call(page):

@@ -4,18 +4,9 @@ the login: every persona gets in, every page passes axe-core, by keyboard and at
 import pytest
 
 from grants.demo.personas import PERSONAS
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
-
-
-async def log_in(page, persona: str) -> None:
-    await page.goto("/")
-    await page.get_by_role("link", name="Anmelden").click()
-    await page.get_by_role("heading", name="Demo-Anmeldung").wait_for()
-    await page.locator(f"#persona-{persona}").check()
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.key)

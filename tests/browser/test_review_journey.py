@@ -3,19 +3,9 @@ it, and the association sees the status and the letter — every page checked wi
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
-
-
-async def log_in(page, persona: str) -> None:
-    await page.goto("/")
-    if await page.get_by_role("button", name="Abmelden").count():
-        await page.get_by_role("button", name="Abmelden").click()
-    await page.get_by_role("link", name="Anmelden").click()
-    await page.locator(f"#persona-{persona}").check()
-    await page.get_by_role("button", name="Anmelden").click()
-    await page.wait_for_load_state()
 
 
 async def test_review_decide_and_see_the_letter(page):
