@@ -8,38 +8,43 @@ Write-only mode ignores freeze panes and column widths set after the first row, 
 :class:`TableSheet` sets both when it is created. User text never becomes a formula: text
 starting with ``=``, ``+``, ``-`` or ``@`` is stored as text (formula injection), and control
 characters that XML cannot hold are removed.
+
+Data rows are rendered as XML strings by :mod:`reports.excel.fast_rows` (about ten times
+faster than one openpyxl cell per value, with the same guarantees); the title, header and
+totals rows are styled openpyxl cells. :meth:`TableSheet.rows` writes many rows at once, e.g.
+100,000 payment orders chunk by chunk.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from pathlib import Path
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from grants.clock import BERLIN
 from grants.money import Money
+from reports.excel.fast_rows import FORMULA_START, Kind, RowFormat, RowWriter, clean
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EUR = '#,##0.00 "€"'
 DATE = "DD.MM.YYYY"
 INTEGER = "#,##0"
-FORMULA_START = ("=", "+", "-", "@")
-"""Text starting with these is a formula to Excel and LibreOffice; we store it as text."""
+PLAIN = "0"  # a number without separators, e.g. a year
+NUMBER_FORMATS = {"money": EUR, "integer": INTEGER, "number": PLAIN, "date": DATE}
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 TITLE_ROWS = 4  # title, selection, creation time, blank
 MAX_SHEET_NAME = 31
 
-Kind = Literal["text", "money", "integer", "date"]
 Value = str | int | Decimal | Money | date | datetime | None
 
 
@@ -55,11 +60,6 @@ class Column:
 
 def new_workbook() -> Workbook:
     return Workbook(write_only=True)
-
-
-def clean(value: str) -> str:
-    """Text without the control characters a workbook cannot hold (they break the file)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def text_cell(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
@@ -116,16 +116,23 @@ class TableSheet:
         self.columns = list(columns)
         self.sheet: WriteOnlyWorksheet = workbook.create_sheet(_sheet_name(name))
         self.header_row = TITLE_ROWS + 1
-        self.last_row = self.header_row
-        # Both MUST be set before the first append(); later they are silently ignored.
+        # Both MUST be set before the first row; later they are silently ignored.
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
         for number, column in enumerate(self.columns, start=1):
             self.sheet.column_dimensions[get_column_letter(number)].width = column.width
+        self._writer = RowWriter(self.sheet)
+        self._format = RowFormat(self.sheet, [c.kind for c in self.columns], NUMBER_FORMATS,
+                                 [c.header for c in self.columns])  # fmt: skip
         self.sheet.append([_title_cell(self.sheet, title)])
         self.sheet.append([text_cell(self.sheet, selection)])
         self.sheet.append([text_cell(self.sheet, created_text(created_at))])
         self.sheet.append([])
         self.sheet.append([self._header_cell(c.header) for c in self.columns])
+
+    @property
+    def last_row(self) -> int:
+        """The number of the last row written so far."""
+        return self._writer.rows
 
     @property
     def first_data_row(self) -> int:
@@ -140,12 +147,14 @@ class TableSheet:
 
     def row(self, values: Sequence[Value]) -> None:
         """One data row; values in column order, typed by their column."""
-        if len(values) != len(self.columns):
-            raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
-        self.sheet.append(
-            [self._cell(column, value) for column, value in zip(self.columns, values, strict=True)]
-        )
-        self.last_row += 1
+        self._writer.xml(self._format.render(self._writer.rows + 1, values))
+
+    def rows(self, rows: Iterable[Sequence[Value]]) -> int:
+        """Many data rows (e.g. one chunk of a long statement); returns the last row's number."""
+        writer, render = self._writer, self._format.render
+        for values in rows:
+            writer.xml(render(writer.rows + 1, values))
+        return writer.rows
 
     def totals(self, label: str) -> int:
         """The totals row: the label in the first column, a SUM under each total column.
@@ -167,12 +176,10 @@ class TableSheet:
             f"A{self.header_row}:{get_column_letter(len(self.columns))}{self.last_row}"
         )
         self.sheet.append(cells)
-        self.last_row += 1
         return self.last_row
 
     def blank(self) -> None:
         self.sheet.append([])
-        self.last_row += 1
 
     def labelled(self, label: str, value: Money | str, *, bold: bool = False) -> int:
         """A free row below the table: a label and a value (an amount or text). Returns its row."""
@@ -182,8 +189,11 @@ class TableSheet:
             else text_cell(self.sheet, value, bold=bold)
         )
         self.sheet.append([text_cell(self.sheet, label, bold=bold), shown])
-        self.last_row += 1
         return self.last_row
+
+    def discard(self) -> None:
+        """Give up the sheet (its workbook will not be saved): close and delete its rows' file."""
+        self._writer.discard()
 
     def _header_cell(self, text: str) -> WriteOnlyCell:
         cell = text_cell(self.sheet, text, bold=True)
@@ -191,29 +201,18 @@ class TableSheet:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         return cell
 
-    def _cell(self, column: Column, value: Value) -> Any:
-        if value is None:
-            return None
-        if column.kind == "money":
-            if not isinstance(value, Money | int):
-                raise TypeError(f"{column.header}: money needs Money or cents, got {value!r}")
-            return money_cell(self.sheet, value)
-        if column.kind == "date" and isinstance(value, date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = DATE
-            return cell
-        if column.kind == "integer" and isinstance(value, int | Decimal):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = INTEGER
-            return cell
-        return text_cell(self.sheet, str(value))
-
 
 def to_bytes(workbook: Workbook) -> bytes:
     """The workbook as the bytes of an .xlsx file (a write-only workbook saves once)."""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def save(workbook: Workbook, target: str | Path | IO[bytes]) -> None:
+    """Write the .xlsx file to a path or a binary file object (a write-only workbook saves once);
+    the rows are copied from their temporary file into the zip, never all held in memory."""
+    workbook.save(target)
 
 
 def _title_cell(sheet: WriteOnlyWorksheet, title: str) -> WriteOnlyCell:
