@@ -25,6 +25,7 @@ from portal.auth import controllers as auth
 from portal.auth import guard, sessions
 from portal.auth.access import PUBLIC, access
 from portal.documents import controllers as documents
+from portal.finance import controllers as finance
 from portal.mail import demo_mail_router, sender_lifespan
 from portal.organisations import controllers as organisations
 from portal.programmes import controllers as programmes
@@ -51,7 +52,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, api_v1.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *finance.ROUTES, api_v1.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

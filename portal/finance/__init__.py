@@ -1,0 +1,1 @@
+"""The finance statements (Auszüge): the page to choose them and their Excel downloads."""
