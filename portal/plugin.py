@@ -24,6 +24,7 @@ from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
 from portal.auth import guard, sessions
 from portal.auth.access import PUBLIC, access
+from portal.budget import controllers as budget
 from portal.documents import controllers as documents
 from portal.finance import controllers as finance
 from portal.mail import demo_mail_router, sender_lifespan
@@ -52,7 +53,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *finance.ROUTES, api_v1.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *finance.ROUTES, api_v1.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

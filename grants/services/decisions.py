@@ -189,11 +189,15 @@ async def line_for_year(call_line: dict[str, Any], year: int) -> dict[str, Any]:
 
 
 async def commit_budget(line: dict[str, Any], amount: Money) -> None:
-    """Refuse when the line cannot carry the amount; serialised per line (advisory lock)."""
+    """Refuse when the line cannot carry the amount; serialised per line (advisory lock).
+
+    The appropriation is read again under the lock: finance may have lowered it meanwhile
+    (:func:`grants.services.budget.update_line` takes the same lock)."""
     await db.lock(f"budget_line:{line['id']}")
     committed = Money(sum(r["amount_cents"] for r in await BudgetCommitment.select(
         BudgetCommitment.amount_cents).where(BudgetCommitment.budget_line == line["id"])))  # fmt: skip
-    appropriation = Money(line["appropriation_cents"])
+    current = await BudgetLine.select(BudgetLine.appropriation_cents).where(BudgetLine.id == line["id"]).first()  # fmt: skip
+    appropriation = Money((current or line)["appropriation_cents"])
     if committed + amount > appropriation:
         raise Invalid({"budget": budget_message(appropriation, committed, amount)})
 

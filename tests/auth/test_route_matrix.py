@@ -16,6 +16,7 @@ from grants.demo.seed import load_once
 from grants.tables import (
     Application,
     Attachment,
+    BudgetLine,
     Call,
     Centre,
     Document,
@@ -85,6 +86,9 @@ async def world(database):
         media_type="application/octet-stream", sha256="0" * 64,
     )).returning(Document.id)  # fmt: skip
     call = await Call.select(Call.id, Call.programme).where(Call.id == application["call"]).first()
+    budget_line = await BudgetLine.select(
+        BudgetLine.id, BudgetLine.fiscal_year, BudgetLine.fiscal_year.year.as_alias("year")
+    ).first()
     return {
         "organisation_id": b, "invitation_id": invitation[0]["id"], "user_id": 1, "provider": "demo",
         "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
@@ -92,6 +96,8 @@ async def world(database):
         "call_id": call["id"], "programme_id": call["programme"], "document_id": document[0]["id"],
         "amendment_id": 1,
         "text_block_id": 1,
+        "budget_line_id": budget_line["id"], "fiscal_year_id": budget_line["fiscal_year"],
+        "year": budget_line["year"],
     }  # fmt: skip
 
 
