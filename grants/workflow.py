@@ -49,6 +49,12 @@ class PaymentOrderStatus(Labelled):
     CANCELLED = "cancelled", "storniert"
 
 
+class FundsRequestStatus(Labelled):
+    SUBMITTED = "submitted", "eingegangen"
+    ORDERED = "ordered", "angeordnet"
+    REJECTED = "rejected", "abgelehnt"
+
+
 class UsageReportStatus(Labelled):
     DRAFT = "draft", "Entwurf"
     SUBMITTED = "submitted", "eingereicht"

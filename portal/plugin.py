@@ -17,6 +17,7 @@ from grants import db
 from grants.settings import Settings
 from portal import api, errors, observability, security, templating
 from portal.admin import controllers as admin
+from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
 from portal.applications import amendments as amendment_pages
 from portal.applications import controllers as applications
@@ -29,6 +30,7 @@ from portal.documents import controllers as documents
 from portal.finance import controllers as finance
 from portal.mail import demo_mail_router, sender_lifespan
 from portal.organisations import controllers as organisations
+from portal.payments import controllers as payments
 from portal.programmes import controllers as programmes
 from portal.public import controllers as public
 from portal.public import health
@@ -53,7 +55,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *finance.ROUTES, api_v1.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

@@ -40,6 +40,7 @@ from grants.vocabulary import (
 from grants.workflow import (
     ApplicationStatus as A,
 )
+from grants.workflow import FundsRequestStatus
 from grants.workflow import (
     GrantStatus as G,
 )
@@ -654,8 +655,10 @@ class Builder:
     def payments(self, grant: Ref, line: Ref, application: dict[str, Any], schedule: list[tuple[date, int]],
                  status: G, programme: str) -> int:  # fmt: skip
         """Payment orders along the schedule; returns what was paid."""
-        if status is G.APPROVED:
-            states = [P.EXPORTED, P.RELEASED, P.CERTIFIED, P.DRAFT]
+        if status is G.APPROVED:  # IKZ: the last instalment is still to be ordered
+            states = [P.EXPORTED, P.RELEASED, P.CERTIFIED]
+            if programme != "IKZ":
+                states.append(P.DRAFT)
         elif status is G.PAYING:
             states = [P.PAID, P.PAID, P.PAID, self.rng.choice((P.PAID, P.RELEASED, P.CANCELLED))]
         else:
@@ -665,12 +668,14 @@ class Builder:
         for number, ((due, cents), state) in enumerate(
             zip(schedule, states, strict=False), start=1
         ):
+            certifier, releaser = self.user(self.rng.choice(REVIEWERS)), self.user("finance")
             if kind is PaymentKind.REQUEST:
                 request = self.data.add("funds_request", grant=grant, amount_cents=cents,
                                         purpose="Honorare und Material der nächsten zwei Monate",
                                         due_within_two_months_cents=cents + cents // 10,
-                                        own_funds_used_cents=cents // 20, submitted_at=at(due - timedelta(days=10)))  # fmt: skip
-            certifier, releaser = self.user(self.rng.choice(REVIEWERS)), self.user("finance")
+                                        own_funds_used_cents=cents // 20, submitted_at=at(due - timedelta(days=25)),
+                                        status=FundsRequestStatus.ORDERED, reviewed_by=certifier,
+                                        reviewed_at=at(due - timedelta(days=20)))  # fmt: skip
             reached = [P.DRAFT, P.CERTIFIED, P.RELEASED, P.EXPORTED, P.PAID]
             step = reached.index(state) if state in reached else 1
             batch = self.batch(due) if step >= 3 else None

@@ -41,8 +41,8 @@ TABLES: tuple[type[Table], ...] = (
     AuditEvent,
 )  # fmt: skip
 
-# Uniqueness over several columns: Piccolo's composite constraints fail on SQLite, so the
-# migrations create these as unique indexes named ux_<table>_<columns>.
+# Uniqueness over several columns (or added later: SQLite cannot add a UNIQUE column), as unique
+# indexes named ux_<table>_<columns> that the migrations create.
 UNIQUE_TOGETHER: tuple[tuple[type[Table], tuple[str, ...]], ...] = (
     (User, ("issuer", "subject")),
     (UserRole, ("user", "role")),
@@ -57,6 +57,7 @@ UNIQUE_TOGETHER: tuple[tuple[type[Table], tuple[str, ...]], ...] = (
     (ActualLine, ("usage_report", "plan_line")),
     (Receipt, ("usage_report", "number")),
     (IndicatorValue, ("usage_report", "indicator", "dimension")),
+    (ExportBatch, ("idempotency_key",)),
 )
 
 

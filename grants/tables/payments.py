@@ -7,7 +7,7 @@ from grants.tables.awards import GrantAward
 from grants.tables.budget import BudgetLine
 from grants.tables.people import User
 from grants.vocabulary import PaymentKind
-from grants.workflow import PaymentOrderStatus
+from grants.workflow import FundsRequestStatus, PaymentOrderStatus
 
 
 class FundsRequest(Record, tablename="funds_request"):
@@ -21,6 +21,10 @@ class FundsRequest(Record, tablename="funds_request"):
     third_party_used_cents = cents()
     submitted_by = ref(User, null=True)
     submitted_at = created_at()
+    status = choice(FundsRequestStatus)
+    reviewed_by = ref(User, null=True)
+    reviewed_at = moment()
+    rejection_reason = Text()
     version = version()
 
 
@@ -31,6 +35,7 @@ class ExportBatch(Record, tablename="export_batch"):
     created_by = ref(User)
     created_at = created_at()
     file_sha256 = Varchar(length=64)
+    idempotency_key = Varchar(length=64, null=True, default=None)  # unique: UNIQUE_TOGETHER
 
 
 class PaymentOrder(Record, tablename="payment_order"):

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from grants import clock
 from grants.errors import Conflict, Invalid
 from grants.money import Money
-from grants.services import amendments, attachments, decisions, messages, plans
+from grants.services import amendments, attachments, decisions, messages, payments, plans
 from grants.services import applications as apps
 from grants.services.applications import ApplicationView, ProjectInput
 from grants.services.calls import open_calls
@@ -159,6 +159,7 @@ async def overview(request: Request[Any, Any, Any], application_id: FromPath[int
         versions=await apps.versions(principal, app.id),
         decisions=await decisions.of_application(principal, app.id),
         amendments=await amendments.of_application(principal, app.id),
+        grant_id=await payments.grant_of(app.id),
         is_member=principal.role_in(app.organisation_id) is not None,
         is_signatory=principal.role_in(app.organisation_id) is Role.SIGNATORY,
         is_staff=apps.is_staff(principal),

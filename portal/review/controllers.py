@@ -15,7 +15,7 @@ from grants import clock
 from grants.deadlines import usage_report_due
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
-from grants.services import amendments, decisions, reviews
+from grants.services import amendments, decisions, payments, reviews
 from grants.services import applications as apps
 from grants.services.reviews import CONTENT_CHECKS, FORMAL_CHECKS, Proposal, QueueFilter
 from grants.tables import Call, FiscalYear, Programme
@@ -105,6 +105,7 @@ async def _workspace(request: Request[Any, Any, Any], application_id: int, error
         "timeline": await apps.timeline(app.id), "change_request": await apps.open_change_request(app.id),
         "decisions": await decisions.of_application(principal, app.id),
         "amendments": await amendments.of_application(principal, app.id),
+        "grant_id": await payments.grant_of(app.id),
         "is_reviewer": review is not None and review.reviewer_id == principal.id,
         "may_review": Role.REVIEWER in principal.roles,
         "may_decide": decisions.may_decide(principal, app, review),

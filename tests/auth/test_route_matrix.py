@@ -20,9 +20,13 @@ from grants.tables import (
     Call,
     Centre,
     Document,
+    ExportBatch,
+    FundsRequest,
+    GrantAward,
     Invitation,
     Membership,
     Organisation,
+    PaymentOrder,
     PlanLine,
     User,
 )
@@ -89,7 +93,23 @@ async def world(database):
     budget_line = await BudgetLine.select(
         BudgetLine.id, BudgetLine.fiscal_year, BudgetLine.fiscal_year.year.as_alias("year")
     ).first()
+    grant = (
+        await GrantAward.select(GrantAward.id)
+        .where(GrantAward.application.organisation == b)
+        .first()
+    )  # type: ignore[union-attr]
+    order = (
+        await PaymentOrder.select(PaymentOrder.id, PaymentOrder.batch)
+        .where(PaymentOrder.grant == grant["id"])
+        .first()
+    )
+    funds_request = await FundsRequest.insert(FundsRequest(
+        grant=grant["id"], amount_cents=100, purpose="Miete", due_within_two_months_cents=100,
+    )).returning(FundsRequest.id)  # fmt: skip
+    batch = await ExportBatch.select(ExportBatch.id).first()
     return {
+        "grant_id": grant["id"], "order_id": order["id"], "request_id": funds_request[0]["id"],
+        "batch_id": batch["id"],
         "organisation_id": b, "invitation_id": invitation[0]["id"], "user_id": 1, "provider": "demo",
         "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
         "attachment_id": attachment[0]["id"], "number": 1, "kind_path": "ausgabe", "centre_id": centre["id"],
@@ -174,7 +194,8 @@ async def test_members_of_a_never_reach_records_of_b(app, clients, world):
     for method, path, handler in routes(app):
         rule = rule_of(handler)
         if not any(
-            f"{{{key}" in path for key in ("organisation_id", "invitation_id", "application_id")
+            f"{{{key}" in path
+            for key in ("organisation_id", "invitation_id", "application_id", "grant_id")
         ):
             continue
         for persona in ("member", "signatory"):

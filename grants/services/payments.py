@@ -1,0 +1,735 @@
+"""Payments of a grant (DOMAIN.md §3, §4): payment orders along the decision's schedule or for a
+request for funds, certified "sachlich richtig" by one person and released by another, exported
+to the cash office in numbered batches, and recorded as paid exactly once.
+
+Every order is checked against what is still open on the grant and what is bound for its fiscal
+year; nothing is released while the year's budget is not in force or the grant's payments are
+suspended. Writers of one grant are serialised (``db.lock``), and orders created from a plan
+carry an idempotency key, so a double click or a retried request never pays twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count, Sum
+
+from grants import audit, clock, db, files
+from grants.audit import Actor
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.financing import Parameters
+from grants.money import Money
+from grants.services.users import Principal
+from grants.tables import (
+    BudgetCommitment,
+    Decision,
+    ExportBatch,
+    GrantAward,
+    PaymentOrder,
+)
+from grants.vocabulary import FinancingType, PaymentKind, PaymentMode, Role
+from grants.workflow import (
+    GRANT,
+    PAYMENT_ORDER,
+    GrantStatus,
+    PaymentOrderStatus,
+    TransitionNotAllowed,
+    advance,
+)
+
+P = PaymentOrderStatus
+STAFF = frozenset({Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.AUDITOR})
+PREPARERS = frozenset({Role.REVIEWER, Role.FINANCE})
+PAYABLE = frozenset({GrantStatus.APPROVED, GrantStatus.PAYING, GrantStatus.REPORT_DUE})
+PENDING = frozenset({P.DRAFT, P.CERTIFIED, P.RELEASED, P.EXPORTED})
+PURPOSE_LENGTH = 140  # SEPA Verwendungszweck
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    id: int
+    version: int
+    kind: PaymentKind
+    status: PaymentOrderStatus
+    amount: Money
+    due_date: date | None
+    purpose: str
+    fiscal_year: int
+    order_number: str | None
+    batch_number: str | None
+    certified_by_id: int | None
+    certified_by: str | None
+    certified_at: datetime | None
+    released_by: str | None
+    released_at: datetime | None
+    paid_on: date | None
+    cash_reference: str
+    funds_request_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    """One instalment of the decision's schedule and the order made for it, if any."""
+
+    number: int
+    due: date
+    amount: Money
+    order: OrderView | None
+
+
+@dataclass(frozen=True, slots=True)
+class YearBinding:
+    """What the grant binds on the budget line of one fiscal year."""
+
+    year: int
+    budget_line_id: int
+    budget_line: str
+    budget_in_force: bool
+    committed: Money
+    ordered: Money  # orders on the line that are not cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPayments:
+    grant_id: int
+    version: int
+    status: GrantStatus
+    suspended: bool
+    application_id: int
+    organisation_id: int
+    organisation: str
+    file_number: str
+    title: str
+    decision_id: int
+    parameters: Parameters
+    approved: Money
+    payment_mode: PaymentMode
+    period_start: date | None
+    period_end: date | None
+    orders: list[OrderView]
+    schedule: list[tuple[date, Money]]
+    years: list[YearBinding]
+    instalment_orders: dict[int, int]  # instalment number → its live order (same due date)
+    paid: Money = field(init=False)
+    pending: Money = field(init=False)
+
+    def __post_init__(self) -> None:
+        live = [o for o in self.orders if o.status is not P.CANCELLED]
+        object.__setattr__(self, "paid", Money.total(o.amount for o in live if o.status is P.PAID))
+        object.__setattr__(
+            self, "pending", Money.total(o.amount for o in live if o.status in PENDING)
+        )
+
+    @property
+    def open(self) -> Money:
+        """What may still be ordered: Z − paid − ordered and not yet paid."""
+        return self.approved - self.paid - self.pending
+
+    @property
+    def payable(self) -> bool:
+        return self.status in PAYABLE and not self.suspended
+
+    @property
+    def instalments(self) -> list[Instalment]:
+        orders = {o.id: o for o in self.orders}
+        return [
+            Instalment(number, due, amount, orders.get(self.instalment_orders.get(number, 0)))
+            for number, (due, amount) in enumerate(self.schedule, start=1)
+        ]
+
+
+ORDER_COLUMNS = (
+    PaymentOrder.id, PaymentOrder.version, PaymentOrder.kind, PaymentOrder.status, PaymentOrder.amount_cents,
+    PaymentOrder.due_date, PaymentOrder.purpose, PaymentOrder.order_number, PaymentOrder.batch.number,
+    PaymentOrder.budget_line.fiscal_year.year, PaymentOrder.certified_by, PaymentOrder.certified_by.display_name,  # type: ignore[union-attr]
+    PaymentOrder.certified_at, PaymentOrder.released_by.display_name, PaymentOrder.released_at,
+    PaymentOrder.paid_on, PaymentOrder.cash_reference, PaymentOrder.funds_request, PaymentOrder.idempotency_key,
+)  # fmt: skip
+
+
+def order_view(row: dict[str, Any]) -> OrderView:
+    return OrderView(
+        id=row["id"], version=row["version"], kind=PaymentKind(row["kind"]), status=P(row["status"]),
+        amount=Money(row["amount_cents"]), due_date=row["due_date"], purpose=row["purpose"],
+        fiscal_year=row["budget_line.fiscal_year.year"], order_number=row["order_number"],
+        batch_number=row["batch.number"], certified_by_id=row["certified_by"],
+        certified_by=row["certified_by.display_name"], certified_at=row["certified_at"],
+        released_by=row["released_by.display_name"], released_at=row["released_at"], paid_on=row["paid_on"],
+        cash_reference=row["cash_reference"], funds_request_id=row["funds_request"],
+    )  # fmt: skip
+
+
+async def grant_payments(principal: Principal, grant_id: int) -> GrantPayments:
+    """The grant's payment plan, orders and bindings — for staff and the association."""
+    grant = await GrantAward.select(
+        GrantAward.id, GrantAward.version, GrantAward.status, GrantAward.payments_suspended,
+        GrantAward.application, GrantAward.application.organisation, GrantAward.application.organisation.legal_name,  # type: ignore[union-attr]
+        GrantAward.application.file_number, GrantAward.application.title, GrantAward.current_decision,
+    ).where(GrantAward.id == grant_id).first()  # fmt: skip
+    if grant is None or not _may_see(principal, grant["application.organisation"]):
+        raise NotFound
+    decision = await Decision.select().where(Decision.id == grant["current_decision"]).first()
+    if decision is None:
+        raise NotFound
+    orders = (
+        await PaymentOrder.select(*ORDER_COLUMNS)
+        .where(PaymentOrder.grant == grant_id)
+        .order_by(PaymentOrder.id)
+    )
+    raw = decision["payment_schedule"]  # JSON text on SQLite
+    schedule = [(date.fromisoformat(i["due"]), Money(i["cents"]))
+                for i in (json.loads(raw) if isinstance(raw, str) else raw)]  # fmt: skip
+    ordered = {o["due_date"]: o["id"] for o in orders
+               if o["kind"] == PaymentKind.INSTALMENT and o["status"] != P.CANCELLED}  # fmt: skip
+    instalment_orders = {
+        n: ordered[due] for n, (due, _) in enumerate(schedule, start=1) if due in ordered
+    }
+    return GrantPayments(
+        grant_id=grant["id"], version=grant["version"], status=GrantStatus(grant["status"]),
+        suspended=grant["payments_suspended"], application_id=grant["application"],
+        organisation_id=grant["application.organisation"], organisation=grant["application.organisation.legal_name"],
+        file_number=grant["application.file_number"] or str(grant["application"]), title=grant["application.title"],
+        decision_id=decision["id"], parameters=parameters_of(decision), approved=Money(decision["approved_cents"]),
+        payment_mode=PaymentMode(decision["payment_mode"]), period_start=decision["period_start"],
+        period_end=decision["period_end"], orders=[order_view(o) for o in orders],
+        schedule=schedule, years=await _bindings(grant_id, orders), instalment_orders=instalment_orders,
+    )  # fmt: skip
+
+
+async def grant_of(application_id: int) -> int | None:
+    """The id of the application's grant, if it was approved."""
+    row = (
+        await GrantAward.select(GrantAward.id)
+        .where(GrantAward.application == application_id)
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
+def parameters_of(decision: dict[str, Any]) -> Parameters:
+    share = decision["share_basis_points"]
+    return Parameters(
+        financing_type=FinancingType(decision["financing_type"]),
+        eligible=Money(decision["eligible_cents"]), other_funding=Money(decision["other_funding_cents"]),
+        share=Decimal(share) / 10_000 if share is not None else None,
+        cap=_money(decision["cap_cents"]), fixed=_money(decision["fixed_cents"]),
+        unit_rate=_money(decision["unit_rate_cents"]), units_planned=decision["units_planned"],
+    )  # fmt: skip
+
+
+def _money(cents: int | None) -> Money | None:
+    return Money(cents) if cents is not None else None
+
+
+async def _bindings(grant_id: int, orders: Sequence[dict[str, Any]]) -> list[YearBinding]:
+    rows = await BudgetCommitment.select(
+        BudgetCommitment.budget_line, BudgetCommitment.amount_cents, BudgetCommitment.budget_line.fiscal_year.year,  # type: ignore[union-attr]
+        BudgetCommitment.budget_line.fiscal_year.budget_in_force, BudgetCommitment.budget_line.product,  # type: ignore[union-attr]
+        BudgetCommitment.budget_line.plan_line, BudgetCommitment.budget_line.name,
+    ).where(BudgetCommitment.grant == grant_id)  # fmt: skip
+    ordered: dict[int, int] = {}
+    for order in orders:
+        if order["status"] != P.CANCELLED:
+            year = order["budget_line.fiscal_year.year"]
+            ordered[year] = ordered.get(year, 0) + order["amount_cents"]
+    years: dict[int, YearBinding] = {}
+    for row in rows:
+        year = row["budget_line.fiscal_year.year"]
+        before = years.get(year)
+        years[year] = YearBinding(
+            year=year, budget_line_id=row["budget_line"],
+            budget_line=f"{row['budget_line.product']} / {row['budget_line.plan_line']} – {row['budget_line.name']}",
+            budget_in_force=row["budget_line.fiscal_year.budget_in_force"],
+            committed=(before.committed if before else Money(0)) + Money(row["amount_cents"]),
+            ordered=Money(ordered.get(year, 0)),
+        )  # fmt: skip
+    return sorted(years.values(), key=lambda b: b.year)
+
+
+def _may_see(principal: Principal, organisation_id: int) -> bool:
+    return bool(principal.roles & STAFF) or organisation_id in principal.organisation_ids
+
+
+# -- creating orders -------------------------------------------------------------------------
+
+
+def purpose(file_number: str, kind: PaymentKind, number: int, start: date | None,
+            end: date | None) -> str:  # fmt: skip
+    """The SEPA Verwendungszweck with file number and period, at most 140 characters."""
+    period = f" Zeitraum {start:%m/%Y}-{end:%m/%Y}" if start and end else ""
+    return f"{file_number} {kind.label} {number}{period}"[:PURPOSE_LENGTH]
+
+
+def check_order(
+    grant: GrantPayments, year: int, amount: Money, *, excluding: int | None = None
+) -> None:
+    """Refuse an order the grant cannot carry: state, suspension, Z, and the year's binding."""
+    if grant.status not in PAYABLE:
+        raise Conflict(
+            f"Für eine Zuwendung im Status „{grant.status.label}“ wird nichts ausgezahlt."
+        )
+    if grant.suspended:
+        raise Conflict("Die Auszahlungen für diese Zuwendung sind ausgesetzt.")
+    if amount <= Money(0):
+        raise Invalid({"amount": "Bitte einen Betrag über 0 € angeben."})
+    counted = next(
+        (o.amount for o in grant.orders if o.id == excluding and o.status is not P.CANCELLED),
+        Money(0),
+    )
+    still_open = grant.open + counted
+    if amount > still_open:
+        raise Invalid({"amount": (
+            f"Die Zahlung von {amount.format()} übersteigt, was auf die Zuwendung noch offen ist: "
+            f"{still_open.format()} (bewilligt {grant.approved.format()}, ausgezahlt {grant.paid.format()}, "
+            f"angeordnet {(grant.pending - counted).format()})."
+        )})  # fmt: skip
+    binding = next((b for b in grant.years if b.year == year), None)
+    if binding is None:
+        raise Invalid(
+            {
+                "amount": f"Für das Haushaltsjahr {year} sind für diese Zuwendung keine Mittel gebunden."
+            }
+        )
+    rest = binding.committed - binding.ordered + counted
+    if amount > rest:
+        raise Invalid({"amount": (
+            f"Im Haushaltsjahr {year} sind für diese Zuwendung {binding.committed.format()} gebunden, davon "
+            f"sind {(binding.ordered - counted).format()} angeordnet; {amount.format()} passen nicht mehr hinein."
+        )})  # fmt: skip
+
+
+def payment_date(grant: GrantPayments, today: date) -> date:
+    """When a payment asked for today falls due: today, or — for a grant bound only on later
+    fiscal years — the first day of the earliest of them."""
+    years = sorted(b.year for b in grant.years if b.committed > b.ordered)
+    if not years or today.year in years or years[0] < today.year:
+        return today
+    return date(years[0], 1, 1)
+
+
+def binding_for(grant: GrantPayments, year: int) -> YearBinding:
+    binding = next((b for b in grant.years if b.year == year), None)
+    if binding is None:
+        raise Invalid(
+            {
+                "amount": f"Für das Haushaltsjahr {year} sind für diese Zuwendung keine Mittel gebunden."
+            }
+        )
+    return binding
+
+
+async def create_order(principal: Principal, grant: GrantPayments, *, kind: PaymentKind, amount: Money,
+                       due: date, number: int, idempotency_key: str, funds_request: int | None = None,
+                       request_id: str = "-") -> int:  # fmt: skip
+    """Insert an order certified "sachlich richtig" by its author. Call inside a transaction that
+    holds the grant's lock; an order with the same key is returned instead of a second one."""
+    existing = await PaymentOrder.select(PaymentOrder.id).where(
+        PaymentOrder.idempotency_key == idempotency_key
+    ).first()  # fmt: skip
+    if existing:
+        return int(existing["id"])
+    if not principal.roles & PREPARERS:
+        raise Forbidden("Zahlungen ordnen Sachbearbeitung oder Finanzen an.")
+    year = due.year
+    check_order(grant, year, amount)
+    now = clock.now()
+    rows = await PaymentOrder.insert(PaymentOrder(
+        grant=grant.grant_id, budget_line=binding_for(grant, year).budget_line_id, funds_request=funds_request,
+        kind=kind, status=P.CERTIFIED, amount_cents=amount.cents, due_date=due,
+        purpose=purpose(grant.file_number, kind, number, grant.period_start, grant.period_end),
+        idempotency_key=idempotency_key, created_by=principal.id, created_at=now,
+        certified_by=principal.id, certified_at=now,
+    )).returning(PaymentOrder.id)  # fmt: skip
+    order_id = int(rows[0]["id"])
+    await audit.record(Actor(principal.id, request_id), "payment_order.certified", "payment_order", order_id,
+                       organisation=grant.organisation_id,
+                       data={"grant": grant.grant_id, "amount_cents": amount.cents, "kind": kind.value})  # fmt: skip
+    return order_id
+
+
+async def prepare_instalment(
+    principal: Principal, grant_id: int, number: int, request_id: str = "-"
+) -> int:
+    """Order instalment ``number`` of the decision's schedule, certified by the caller."""
+    async with db.transaction():
+        await db.lock(f"grant_payments:{grant_id}")
+        grant = await grant_payments(principal, grant_id)
+        if not 1 <= number <= len(grant.schedule):
+            raise NotFound
+        if number in grant.instalment_orders:
+            return grant.instalment_orders[number]  # ordered already: a double click
+        due, amount = grant.schedule[number - 1]
+        return await create_order(
+            principal, grant, kind=PaymentKind.INSTALMENT, amount=amount, due=due, number=number,
+            idempotency_key=f"instalment:{grant_id}:{due.isoformat()}", request_id=request_id,
+        )  # fmt: skip
+
+
+# -- the four-eyes steps ---------------------------------------------------------------------
+
+
+async def _order(order_id: int) -> dict[str, Any]:
+    row = await PaymentOrder.select(
+        PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant, PaymentOrder.amount_cents,
+        PaymentOrder.certified_by, PaymentOrder.released_by, PaymentOrder.paid_on, PaymentOrder.cash_reference,
+        PaymentOrder.budget_line.fiscal_year.year, PaymentOrder.budget_line.fiscal_year.budget_in_force,  # type: ignore[union-attr]
+    ).where(PaymentOrder.id == order_id).first()  # fmt: skip
+    if row is None:
+        raise NotFound
+    return row
+
+
+ACTION_LABELS = {"certify": "sachlich richtig zeichnen", "release": "freigeben", "export": "übermitteln",
+                 "mark_paid": "als ausgezahlt verbuchen", "cancel": "stornieren"}  # fmt: skip
+
+
+def _step(action: str, state: PaymentOrderStatus, principal: Principal) -> PaymentOrderStatus:
+    try:
+        return P(advance(PAYMENT_ORDER, action, state, principal.roles))
+    except TransitionNotAllowed as exc:
+        label = ACTION_LABELS[action]
+        if exc.role_missing:
+            raise Forbidden(f"Ihre Rolle darf Anordnungen nicht {label}.") from exc
+        raise Conflict(f"Eine Anordnung im Stand „{state.label}“ kann man nicht {label}.") from exc
+
+
+async def _transition(principal: Principal, order: dict[str, Any], version: int, action: str,
+                      changes: dict[Any, Any], event: str, request_id: str, organisation: int,
+                      data: dict[str, Any] | None = None) -> None:  # fmt: skip
+    target = _step(action, P(order["status"]), principal)
+    done = await PaymentOrder.update({
+        **changes, PaymentOrder.status: target, PaymentOrder.version: version + 1,
+    }).where((PaymentOrder.id == order["id"]) & (PaymentOrder.version == version)).returning(PaymentOrder.id)  # fmt: skip
+    if not done:
+        raise Conflict("Die Anordnung wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+    await audit.record(Actor(principal.id, request_id), event, "payment_order", order["id"],
+                       organisation=organisation, data={"grant": order["grant"], **(data or {})})  # fmt: skip
+
+
+async def _locked(principal: Principal, order_id: int) -> tuple[dict[str, Any], GrantPayments]:
+    """The order and its grant, with the grant's payments serialised until the transaction ends."""
+    order = await _order(order_id)
+    await db.lock(f"grant_payments:{order['grant']}")
+    order = await _order(order_id)  # as it is now that we hold the lock
+    return order, await grant_payments(principal, order["grant"])
+
+
+async def certify(principal: Principal, order_id: int, version: int, request_id: str = "-") -> None:
+    """A draft becomes "sachlich richtig" (Sachbearbeitung or Finanzen)."""
+    async with db.transaction():
+        order, grant = await _locked(principal, order_id)
+        check_order(
+            grant,
+            order["budget_line.fiscal_year.year"],
+            Money(order["amount_cents"]),
+            excluding=order_id,
+        )
+        now = clock.now()
+        await _transition(principal, order, version, "certify",
+                          {PaymentOrder.certified_by: principal.id, PaymentOrder.certified_at: now},
+                          "payment_order.certified", request_id, grant.organisation_id)  # fmt: skip
+
+
+async def release(principal: Principal, order_id: int, version: int, request_id: str = "-") -> None:
+    """Finance releases ("rechnerisch richtig, freigegeben") — never the person who certified."""
+    async with db.transaction():
+        order, grant = await _locked(principal, order_id)
+        if order["status"] == P.RELEASED and order["released_by"] == principal.id:
+            return  # the same request once more: already done
+        if order["certified_by"] == principal.id:
+            raise Forbidden("Vier-Augen-Prinzip: Sie haben diese Anordnung als sachlich richtig gezeichnet. "
+                            "Freigeben muss eine andere Person.")  # fmt: skip
+        _require_budget(order)
+        check_order(
+            grant,
+            order["budget_line.fiscal_year.year"],
+            Money(order["amount_cents"]),
+            excluding=order_id,
+        )
+        await _transition(principal, order, version, "release",
+                          {PaymentOrder.released_by: principal.id, PaymentOrder.released_at: clock.now()},
+                          "payment_order.released", request_id, grant.organisation_id)  # fmt: skip
+
+
+async def cancel(
+    principal: Principal, order_id: int, version: int, reason: str, request_id: str = "-"
+) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise Invalid({"reason": "Bitte den Grund der Stornierung angeben."})
+    async with db.transaction():
+        order, grant = await _locked(principal, order_id)
+        # The key is freed: a cancelled instalment or request can be ordered anew.
+        await _transition(principal, order, version, "cancel", {PaymentOrder.idempotency_key: None},
+                          "payment_order.cancelled", request_id, grant.organisation_id, {"reason": reason[:500]})  # fmt: skip
+
+
+def _require_budget(order: dict[str, Any]) -> None:
+    if not order["budget_line.fiscal_year.budget_in_force"]:
+        year = order["budget_line.fiscal_year.year"]
+        raise Conflict(f"Die Haushaltssatzung {year} ist noch nicht in Kraft: Auszahlungen aus dem "
+                       f"Haushaltsjahr {year} sind gesperrt.")  # fmt: skip
+
+
+# -- export to the cash office and payment ---------------------------------------------------
+
+StatementWriter = Callable[[int], Awaitable[bytes]]
+"""Writes the payment-order statement of an export batch (its id) as an .xlsx file."""
+
+
+async def export_released(principal: Principal, token: str, write_statement: StatementWriter,
+                          request_id: str = "-") -> int:  # fmt: skip
+    """Send every released order to the cash office as one numbered batch; returns its id.
+
+    ``token`` comes from the form: the same token again returns the same batch (a double click).
+    """
+    if Role.FINANCE not in principal.roles:
+        raise Forbidden("Anordnungen übermittelt die Finanzabteilung.")
+    if not token or len(token) > 64:
+        raise Invalid({"token": "Das Formular ist unvollständig. Bitte laden Sie die Seite neu."})
+    async with db.transaction():
+        await db.lock("export_batch")
+        existing = (
+            await ExportBatch.select(ExportBatch.id)
+            .where(ExportBatch.idempotency_key == token)
+            .first()
+        )
+        if existing:
+            return int(existing["id"])
+        orders = await PaymentOrder.select(
+            PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant,
+            PaymentOrder.grant.application.organisation, PaymentOrder.budget_line.fiscal_year.year,  # type: ignore[union-attr]
+            PaymentOrder.budget_line.fiscal_year.budget_in_force, PaymentOrder.grant.payments_suspended,  # type: ignore[union-attr]
+        ).where(PaymentOrder.status == P.RELEASED).order_by(PaymentOrder.id)  # fmt: skip
+        if not orders:
+            raise Invalid({"token": "Es gibt keine freigegebenen Anordnungen zu übermitteln."})
+        for order in orders:
+            _require_budget(order)
+            if order["grant.payments_suspended"]:
+                raise Conflict("Eine freigegebene Anordnung gehört zu einer Zuwendung mit ausgesetzten "
+                               "Auszahlungen. Bitte stornieren Sie sie zuerst.")  # fmt: skip
+        now = clock.now()
+        year = now.astimezone(clock.BERLIN).year
+        number = await _next_batch_number(year)
+        batch_id = int((await ExportBatch.insert(ExportBatch(
+            number=number, created_by=principal.id, created_at=now, idempotency_key=token,
+        )).returning(ExportBatch.id))[0]["id"])  # fmt: skip
+        for position, order in enumerate(orders, start=1):
+            await _transition(principal, order, order["version"], "export",
+                              {PaymentOrder.batch: batch_id, PaymentOrder.order_number: f"{number}-{position:03d}"},
+                              "payment_order.exported", request_id, order["grant.application.organisation"],
+                              {"batch": number})  # fmt: skip
+        content = await write_statement(batch_id)
+        await ExportBatch.update({ExportBatch.file_sha256: files.store(content)}).where(
+            ExportBatch.id == batch_id
+        )
+        await audit.record(Actor(principal.id, request_id), "export_batch.created", "export_batch", batch_id,
+                           data={"number": number, "orders": len(orders)})  # fmt: skip
+    return batch_id
+
+
+async def _next_batch_number(year: int) -> str:
+    """AO-2027-0001, AO-2027-0002, … per calendar year; call under the ``export_batch`` lock."""
+    prefix = f"AO-{year}-"
+    taken = await ExportBatch.select(ExportBatch.number).where(
+        ExportBatch.number.like(f"{prefix}%")
+    )
+    last = max(
+        (int(n) for r in taken if (n := r["number"].removeprefix(prefix)).isdigit()), default=0
+    )
+    return f"{prefix}{last + 1:04d}"
+
+
+async def record_payment(principal: Principal, order_id: int, paid_on: date, cash_reference: str,
+                         request_id: str = "-") -> bool:  # fmt: skip
+    """Record that the cash office paid an exported order; returns False when it already was,
+    with the same date and Kassenzeichen (a retried request). Call inside a transaction."""
+    cash_reference = cash_reference.strip()
+    order, grant = await _locked(principal, order_id)
+    if order["status"] == P.PAID:
+        if (order["paid_on"], order["cash_reference"]) == (paid_on, cash_reference):
+            return False
+        raise Conflict(f"Die Anordnung ist bereits am {order['paid_on']:%d.%m.%Y} als ausgezahlt verbucht "
+                       f"(Kassenzeichen {order['cash_reference']}).")  # fmt: skip
+    await _transition(principal, order, order["version"], "mark_paid",
+                      {PaymentOrder.paid_on: paid_on, PaymentOrder.cash_reference: cash_reference},
+                      "payment_order.paid", request_id, grant.organisation_id,
+                      {"paid_on": paid_on.isoformat(), "cash_reference": cash_reference})  # fmt: skip
+    if grant.status is GrantStatus.APPROVED:
+        status = advance(GRANT, "pay", grant.status, {Role.FINANCE})  # the cash office paid
+        await GrantAward.update({GrantAward.status: status, GrantAward.version: GrantAward.version + 1}).where(
+            GrantAward.id == grant.grant_id
+        )  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "grant.paying", "grant", grant.grant_id,
+                           organisation=grant.organisation_id)  # fmt: skip
+    return True
+
+
+def check_paid_input(paid_on: date | None, cash_reference: str) -> dict[str, str]:
+    errors = {}
+    if paid_on is None:
+        errors["paid_on"] = "Bitte das Zahlungsdatum angeben (TT.MM.JJJJ)."
+    elif paid_on > clock.today():
+        errors["paid_on"] = "Das Zahlungsdatum liegt in der Zukunft."
+    if not cash_reference.strip():
+        errors["cash_reference"] = "Bitte das Kassenzeichen angeben."
+    elif len(cash_reference.strip()) > 40:
+        errors["cash_reference"] = "Das Kassenzeichen ist zu lang (höchstens 40 Zeichen)."
+    return errors
+
+
+async def mark_paid(principal: Principal, order_id: int, paid_on: date | None, cash_reference: str,
+                    request_id: str = "-") -> bool:  # fmt: skip
+    """Finance records one payment by hand; the same request twice records it once."""
+    errors = check_paid_input(paid_on, cash_reference)
+    if errors or paid_on is None:
+        raise Invalid(errors)
+    async with db.transaction():
+        return await record_payment(principal, order_id, paid_on, cash_reference, request_id)
+
+
+# -- the finance desk ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    order: OrderView
+    grant_id: int
+    file_number: str
+    organisation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    status: PaymentOrderStatus
+    rows: list[DeskRow]
+    counts: dict[PaymentOrderStatus, int]
+    total: Money
+    page: int
+    pages: int
+
+
+PAGE_SIZE = 50
+
+
+async def desk(principal: Principal, status: PaymentOrderStatus, page: int = 1) -> Desk:
+    """Payment orders in one state, oldest due first, with the counts of every state."""
+    if not principal.roles & STAFF:
+        raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
+    counts = {P(r["status"]): r["count"] for r in await PaymentOrder.select(
+        PaymentOrder.status, Count(PaymentOrder.id, alias="count")
+    ).group_by(PaymentOrder.status)}  # fmt: skip
+    total_rows = counts.get(status, 0)
+    pages = max(1, -(-total_rows // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = await PaymentOrder.select(
+        *ORDER_COLUMNS, PaymentOrder.grant, PaymentOrder.grant.application.file_number,  # type: ignore[union-attr]
+        PaymentOrder.grant.application.organisation.legal_name,  # type: ignore[union-attr]
+    ).where(PaymentOrder.status == status).order_by(PaymentOrder.due_date).order_by(PaymentOrder.id).limit(
+        PAGE_SIZE
+    ).offset((page - 1) * PAGE_SIZE)  # fmt: skip
+    total = await PaymentOrder.select(Sum(PaymentOrder.amount_cents, alias="total")).where(
+        PaymentOrder.status == status
+    ).first()  # fmt: skip
+    return Desk(
+        status=status, counts=counts, page=page, pages=pages, total=Money(int((total or {}).get("total") or 0)),
+        rows=[DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
+                      r["grant.application.organisation.legal_name"]) for r in rows],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DueInstalment:
+    grant_id: int
+    file_number: str
+    organisation: str
+    number: int
+    due: date
+    amount: Money
+
+
+DUE_AHEAD_DAYS = 31
+
+
+async def due_instalments(
+    principal: Principal, today: date, limit: int = 100
+) -> list[DueInstalment]:
+    """Instalments of payable grants due within a month (or overdue) and not yet ordered."""
+    if not principal.roles & STAFF:
+        raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
+    grants = await GrantAward.select(
+        GrantAward.id, GrantAward.application.file_number, GrantAward.application.organisation.legal_name,  # type: ignore[union-attr]
+        GrantAward.current_decision.payment_schedule,
+    ).where(GrantAward.status.is_in(list(PAYABLE)) & (GrantAward.payments_suspended == False)  # noqa: E712
+            & (GrantAward.current_decision.payment_mode == PaymentMode.INSTALMENTS))  # fmt: skip
+    if not grants:
+        return []
+    ordered = {(o["grant"], o["due_date"]) for o in await PaymentOrder.select(
+        PaymentOrder.grant, PaymentOrder.due_date,
+    ).where(PaymentOrder.grant.is_in([g["id"] for g in grants]) & (PaymentOrder.kind == PaymentKind.INSTALMENT)
+            & (PaymentOrder.status != P.CANCELLED))}  # fmt: skip
+    until = date.fromordinal(today.toordinal() + DUE_AHEAD_DAYS)
+    due = []
+    for grant in grants:
+        raw = grant["current_decision.payment_schedule"]
+        for number, item in enumerate(json.loads(raw) if isinstance(raw, str) else raw, start=1):
+            day = date.fromisoformat(item["due"])
+            if day <= until and (grant["id"], day) not in ordered:
+                due.append(DueInstalment(grant["id"], grant["application.file_number"] or "",
+                                         grant["application.organisation.legal_name"], number, day,
+                                         Money(item["cents"])))  # fmt: skip
+    return sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    id: int
+    number: str
+    created_at: datetime
+    created_by: str
+    orders: int
+    total: Money
+    paid: int
+
+
+async def batches(principal: Principal, limit: int = 20) -> list[BatchRow]:
+    if not principal.roles & STAFF:
+        raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
+    rows = await ExportBatch.select(
+        ExportBatch.id, ExportBatch.number, ExportBatch.created_at, ExportBatch.created_by.display_name,
+    ).order_by(ExportBatch.id, ascending=False).limit(limit)  # fmt: skip
+    if not rows:
+        return []
+    figures = await PaymentOrder.select(
+        PaymentOrder.batch, PaymentOrder.status, Count(PaymentOrder.id, alias="count"),
+        Sum(PaymentOrder.amount_cents, alias="total"),
+    ).where(PaymentOrder.batch.is_in([r["id"] for r in rows])).group_by(PaymentOrder.batch, PaymentOrder.status)  # fmt: skip
+    result = []
+    for row in rows:
+        mine = [f for f in figures if f["batch"] == row["id"]]
+        result.append(BatchRow(
+            id=row["id"], number=row["number"], created_at=row["created_at"], created_by=row["created_by.display_name"],
+            orders=sum(f["count"] for f in mine), total=Money(sum(int(f["total"] or 0) for f in mine)),
+            paid=sum(f["count"] for f in mine if f["status"] == P.PAID),
+        ))  # fmt: skip
+    return result
+
+
+async def batch_file(principal: Principal, batch_id: int) -> tuple[str, bytes]:
+    """The statement sent with a batch, as it was sent (stored under its hash)."""
+    if not principal.roles & STAFF:
+        raise NotFound
+    row = await ExportBatch.select(ExportBatch.number, ExportBatch.file_sha256).where(
+        ExportBatch.id == batch_id
+    ).first()  # fmt: skip
+    if row is None or not row["file_sha256"]:
+        raise NotFound
+    return row["number"], files.read(row["file_sha256"])

@@ -1,0 +1,305 @@
+"""Payment pages: a grant's payment plan and orders, requests for funds, the finance desk with
+release, export to the cash office and payment confirmations. Thin: read, call, render."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from grants import clock
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.services import confirmations, funds_requests, payments
+from grants.services.funds_requests import FundsRequestInput
+from grants.vocabulary import PaymentMode, Role
+from grants.workflow import PaymentOrderStatus
+from portal.admin.controllers import actor
+from portal.auth.access import access, roles
+from portal.flash import flash
+from portal.forms import Form
+from reports.excel.statements import batch_statement
+from reports.excel.workbooks import XLSX
+
+P = PaymentOrderStatus
+READERS = access(roles(Role.MEMBER, Role.SIGNATORY, Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN,
+                       Role.AUDITOR))  # fmt: skip
+APPLICANT = access(roles(Role.MEMBER, Role.SIGNATORY))
+PREPARER = access(roles(Role.REVIEWER, Role.FINANCE))
+FINANCE = access(roles(Role.FINANCE))
+DESK = access(roles(Role.FINANCE, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
+DESK_TABS = (P.CERTIFIED, P.RELEASED, P.EXPORTED, P.PAID, P.DRAFT, P.CANCELLED)
+CONFIRMATION_LIMIT = confirmations.MAX_BYTES + 64 * 1024
+FUNDS_FIELDS = ("amount", "purpose", "due_within_two_months", "own_funds_used", "third_party_used")
+
+
+# -- a grant's payments ----------------------------------------------------------------------
+
+
+async def _grant_page(request: Request[Any, Any, Any], grant_id: int, errors: dict[str, str] | None = None,
+                      values: dict[str, Any] | None = None, status_code: int = 200,
+                      template: str = "payments/grant.html.jinja2") -> Template:  # fmt: skip
+    principal = request.user
+    grant = await payments.grant_payments(principal, grant_id)
+    member = principal.role_in(grant.organisation_id) in (Role.MEMBER, Role.SIGNATORY)
+    return Template(template, context={
+        "grant": grant, "requests": await funds_requests.requests_of(grant_id), "errors": errors or {},
+        "values": values or {}, "user_id": principal.id,
+        "may_prepare": bool(principal.roles & payments.PREPARERS) and grant.payable,
+        "may_release": Role.FINANCE in principal.roles,
+        "may_request": member and grant.payable and grant.payment_mode is PaymentMode.ON_REQUEST,
+    }, status_code=status_code)  # fmt: skip
+
+
+@get("/zuwendungen/{grant_id:int}/zahlungen", name="payments:grant", opt=READERS)
+async def grant_page(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template:
+    return await _grant_page(request, grant_id)
+
+
+async def _act(request: Request[Any, Any, Any], grant_id: int, action: Callable[[], Awaitable[Any]], done: str,
+               values: dict[str, Any] | None = None) -> Template | Redirect:  # fmt: skip
+    """Run a payment action; refusals come back on the grant's page with their reason."""
+    try:
+        await action()
+    except Invalid as exc:
+        return await _grant_page(request, grant_id, exc.errors, values, 400)
+    except Conflict as exc:
+        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 409)
+    except Forbidden as exc:
+        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 403)
+    flash(request, done)
+    return Redirect(f"/zuwendungen/{grant_id}/zahlungen", status_code=303)
+
+
+@post("/zuwendungen/{grant_id:int}/raten/{number:int}", name="payments:prepare_instalment",
+      opt=PREPARER)  # fmt: skip
+async def prepare_instalment(request: Request[Any, Any, Any], grant_id: FromPath[int],
+                             number: FromPath[int]) -> Template | Redirect:  # fmt: skip
+    form = Form(await request.form())
+    answer = await _act(request, grant_id, lambda: payments.prepare_instalment(
+        request.user, grant_id, number, actor(request).request_id),
+        f"Rate {number} angeordnet und als sachlich richtig gezeichnet.")  # fmt: skip
+    if isinstance(answer, Redirect) and form.raw("back") == "desk":
+        return Redirect("/finanzen/anordnungen", status_code=303)
+    return answer
+
+
+def _order_action(name: str, path: str, done: str, call: Callable[..., Awaitable[Any]],
+                  rule: dict[str, Any]) -> Any:  # fmt: skip
+    """A POST on one order of a grant: certify, release, cancel or record as paid."""
+
+    @post(
+        f"/zuwendungen/{{grant_id:int}}/anordnungen/{{order_id:int}}/{path}",
+        name=f"payments:{name}",
+        opt=rule,
+    )
+    async def handler(request: Request[Any, Any, Any], grant_id: FromPath[int],
+                      order_id: FromPath[int]) -> Template | Redirect:  # fmt: skip
+        form = Form(await request.form())
+        await _belongs(request, grant_id, order_id)
+        return await _act(
+            request, grant_id, lambda: call(request, form, order_id), done, form.values
+        )
+
+    return handler
+
+
+async def _belongs(request: Request[Any, Any, Any], grant_id: int, order_id: int) -> None:
+    grant = await payments.grant_payments(request.user, grant_id)
+    if all(o.id != order_id for o in grant.orders):
+        raise NotFound
+
+
+async def _certify(request: Request[Any, Any, Any], form: Form, order_id: int) -> None:
+    await payments.certify(
+        request.user, order_id, form.integer("version") or 0, actor(request).request_id
+    )
+
+
+async def _release(request: Request[Any, Any, Any], form: Form, order_id: int) -> None:
+    await payments.release(
+        request.user, order_id, form.integer("version") or 0, actor(request).request_id
+    )
+
+
+async def _cancel(request: Request[Any, Any, Any], form: Form, order_id: int) -> None:
+    reason = form.text("reason", required=False, max_length=500)
+    await payments.cancel(
+        request.user, order_id, form.integer("version") or 0, reason, actor(request).request_id
+    )
+
+
+async def _paid(request: Request[Any, Any, Any], form: Form, order_id: int) -> None:
+    paid_on = form.date("paid_on", required=False)
+    reference = form.text("cash_reference", required=False, max_length=40)
+    if not form.ok:
+        raise Invalid(form.errors)
+    await payments.mark_paid(request.user, order_id, paid_on, reference, actor(request).request_id)
+
+
+certify = _order_action(
+    "certify", "zeichnen", "Als sachlich richtig gezeichnet.", _certify, PREPARER
+)
+release = _order_action("release", "freigeben", "Anordnung freigegeben.", _release, FINANCE)
+cancel = _order_action("cancel", "stornieren", "Anordnung storniert.", _cancel, PREPARER)
+paid = _order_action("paid", "ausgezahlt", "Zahlung verbucht.", _paid, FINANCE)
+
+
+# -- requests for funds ----------------------------------------------------------------------
+
+
+@get("/zuwendungen/{grant_id:int}/mittelabruf", name="payments:funds_request_form", opt=APPLICANT)
+async def funds_request_form(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template:
+    return await _grant_page(request, grant_id, template="payments/funds_request.html.jinja2")
+
+
+@post("/zuwendungen/{grant_id:int}/mittelabruf", name="payments:funds_request", opt=APPLICANT)
+async def submit_funds_request(
+    request: Request[Any, Any, Any], grant_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    data = FundsRequestInput(
+        amount=form.money("amount", required=False), purpose=form.text("purpose", required=False, max_length=2000,
+                                                                       multiline=True),
+        due_within_two_months=form.money("due_within_two_months", required=False),
+        own_funds_used=form.money("own_funds_used", required=False),
+        third_party_used=form.money("third_party_used", required=False),
+    )  # fmt: skip
+    page = "payments/funds_request.html.jinja2"
+    try:
+        if not form.ok:
+            raise Invalid(form.errors)
+        await funds_requests.submit(request.user, grant_id, data, actor(request).request_id)
+    except Invalid as exc:
+        return await _grant_page(request, grant_id, exc.errors, form.values, 400, page)
+    except (Conflict, Forbidden) as exc:
+        return await _grant_page(request, grant_id, {"version": str(exc)}, form.values, 409, page)
+    flash(request, "Mittelabruf eingereicht. Die KI prüft ihn und ordnet die Zahlung an.")
+    return Redirect(f"/zuwendungen/{grant_id}/zahlungen", status_code=303)
+
+
+@post("/zuwendungen/{grant_id:int}/mittelabrufe/{request_id:int}/anordnen", name="payments:order_request",
+      opt=PREPARER)  # fmt: skip
+async def order_request(request: Request[Any, Any, Any], grant_id: FromPath[int],
+                        request_id: FromPath[int]) -> Template | Redirect:  # fmt: skip
+    form = Form(await request.form())
+    return await _act(request, grant_id, lambda: funds_requests.order(
+        request.user, request_id, form.integer("version") or 0, actor(request).request_id),
+        "Mittelabruf angeordnet und als sachlich richtig gezeichnet.")  # fmt: skip
+
+
+@post("/zuwendungen/{grant_id:int}/mittelabrufe/{request_id:int}/ablehnen", name="payments:reject_request",
+      opt=PREPARER)  # fmt: skip
+async def reject_request(request: Request[Any, Any, Any], grant_id: FromPath[int],
+                         request_id: FromPath[int]) -> Template | Redirect:  # fmt: skip
+    form = Form(await request.form())
+    reason = form.text("reason", required=False, max_length=2000, multiline=True)
+    return await _act(request, grant_id, lambda: funds_requests.reject(
+        request.user, request_id, form.integer("version") or 0, reason, actor(request).request_id),
+        "Mittelabruf abgelehnt; der Träger wurde benachrichtigt.", form.values)  # fmt: skip
+
+
+# -- the finance desk ------------------------------------------------------------------------
+
+
+async def _desk(request: Request[Any, Any, Any], status: PaymentOrderStatus, page: int = 1,
+                errors: dict[str, str] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+    principal = request.user
+    return Template("payments/desk.html.jinja2", context={
+        "desk": await payments.desk(principal, status, page), "tabs": DESK_TABS, "errors": errors or {},
+        "batches": await payments.batches(principal), "token": secrets.token_hex(16), "user_id": principal.id,
+        "due": await payments.due_instalments(principal, clock.today()),
+        "may_prepare": bool(principal.roles & payments.PREPARERS),
+        "may_release": Role.FINANCE in principal.roles,
+    }, status_code=status_code)  # fmt: skip
+
+
+@get("/finanzen/anordnungen", name="payments:desk", opt=DESK)
+async def desk(
+    request: Request[Any, Any, Any],
+    status: Annotated[str | None, QueryParameter(name="status")] = None,
+    page: Annotated[int | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    chosen = next((s for s in DESK_TABS if s.value == status), P.CERTIFIED)
+    return await _desk(request, chosen, page or 1)
+
+
+@post("/finanzen/anordnungen/{order_id:int}/freigeben", name="payments:desk_release", opt=FINANCE)
+async def desk_release(
+    request: Request[Any, Any, Any], order_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    try:
+        await payments.release(
+            request.user, order_id, form.integer("version") or 0, actor(request).request_id
+        )
+    except (Conflict, Forbidden, Invalid) as exc:
+        message = " ".join(exc.errors.values()) if isinstance(exc, Invalid) else str(exc)
+        return await _desk(request, P.CERTIFIED, errors={"version": message}, status_code=409)
+    flash(request, "Anordnung freigegeben.")
+    return Redirect("/finanzen/anordnungen?status=certified", status_code=303)
+
+
+@post("/finanzen/anordnungen/uebermitteln", name="payments:export", opt=FINANCE)
+async def export(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = Form(await request.form())
+    try:
+        batch_id = await payments.export_released(
+            request.user,
+            form.raw("token"),
+            lambda batch_id: batch_statement(request.user, batch_id),
+            actor(request).request_id,
+        )
+    except (Conflict, Forbidden, Invalid) as exc:
+        message = " ".join(exc.errors.values()) if isinstance(exc, Invalid) else str(exc)
+        return await _desk(request, P.RELEASED, errors={"version": message}, status_code=409)
+    flash(request, "Die freigegebenen Anordnungen wurden als Stapel an die Kasse übermittelt.")
+    return Redirect(f"/finanzen/anordnungen?status=exported#stapel-{batch_id}", status_code=303)
+
+
+@get("/finanzen/stapel/{batch_id:int}/anordnungen.xlsx", name="payments:batch_file", opt=DESK)
+async def batch_file(request: Request[Any, Any, Any], batch_id: FromPath[int]) -> Response[bytes]:
+    number, content = await payments.batch_file(request.user, batch_id)
+    name = f"Auszahlungsanordnungen-{number}.xlsx"
+    return Response(content, media_type=XLSX, headers={
+        "content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+    })  # fmt: skip
+
+
+# -- payment confirmations -------------------------------------------------------------------
+
+
+@get("/finanzen/zahlungsbestaetigungen", name="payments:confirmations", opt=FINANCE)
+async def confirmations_form(request: Request[Any, Any, Any]) -> Template:
+    return Template("payments/confirmations.html.jinja2", context={"problems": [], "errors": {}})
+
+
+@post("/finanzen/zahlungsbestaetigungen", name="payments:import", opt=FINANCE,
+      request_max_body_size=CONFIRMATION_LIMIT)  # fmt: skip
+async def import_confirmations(request: Request[Any, Any, Any]) -> Template | Redirect:
+    data = await request.form()
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return Template("payments/confirmations.html.jinja2", context={
+            "problems": [], "errors": {"file": "Bitte die Datei der Kasse auswählen (CSV oder Excel)."},
+        }, status_code=400)  # fmt: skip
+    try:
+        result = await confirmations.apply(
+            request.user, upload.filename, await upload.read(), actor(request).request_id
+        )
+    except confirmations.ImportRejected as exc:
+        return Template("payments/confirmations.html.jinja2", context={
+            "problems": exc.errors, "errors": {}, "filename": upload.filename,
+        }, status_code=400)  # fmt: skip
+    flash(request, f"{result.payments} Zahlungen über {result.total.format()} verbucht.")
+    return Redirect("/finanzen/anordnungen?status=paid", status_code=303)
+
+
+ROUTES = [grant_page, prepare_instalment, certify, release, cancel, paid, funds_request_form, submit_funds_request,
+          order_request, reject_request, desk, desk_release, export, batch_file, confirmations_form,
+          import_confirmations]  # fmt: skip
