@@ -29,6 +29,13 @@ NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*")
 MAX_AMOUNT = Money(99_999_999_999)  # 999.999.999,99 €: more is a typing error
 
 
+def whole_number(text: str | None) -> int | None:
+    """A non-negative whole number from a query or form value (an id, a year, a version), or
+    None: also for "²" (a digit, but no decimal) and for more digits than a database integer."""
+    text = (text or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
+
+
 class Form:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
@@ -158,8 +165,7 @@ class Form:
         return value in {"true", "on", "1", "ja"}
 
     def integer(self, name: str) -> int | None:
-        text = self.raw(name).strip()
-        return int(text) if text.isdigit() else None
+        return whole_number(self.raw(name))
 
     def keep(self, names: Iterable[str]) -> None:
         """Remember fields the readers did not touch (to show them again)."""

@@ -16,6 +16,7 @@ from grants.tables import Organisation
 from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES, Role
 from portal.auth.access import access, roles
 from portal.flash import flash
+from portal.forms import whole_number
 
 ADMIN = access(roles(Role.ADMIN))
 ADMIN_OR_AUDITOR = access(roles(Role.ADMIN, Role.AUDITOR))
@@ -71,13 +72,13 @@ async def invitation_list(request: Request[Any, Any, Any]) -> Template:
 async def invite(
     request: Request[Any, Any, Any], data: URLEncodedBody[dict[str, str]]
 ) -> Template | Redirect:
-    organisation = data.get("organisation", "")
-    if not organisation.isdigit():
+    organisation = whole_number(data.get("organisation"))
+    if organisation is None:
         return await _invitation_page(
             request, {"organisation": "Bitte eine Organisation wählen."}, data
         )
     try:
-        await invitations.invite(request.user, int(organisation), data.get("email", ""), data.get("role", ""),
+        await invitations.invite(request.user, organisation, data.get("email", ""), data.get("role", ""),
                                  actor(request).request_id)  # fmt: skip
     except Invalid as exc:
         return await _invitation_page(request, exc.errors, data)

@@ -21,16 +21,12 @@ from portal.admin.controllers import actor
 from portal.api import budget as api
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from reports.excel.budget_overview import budget_overview_workbook
 from reports.excel.workbooks import XLSX
 
 READ = access(roles(*budget.READ_ROLES))
 CHANGE = access(roles(*budget.CHANGE_ROLES))
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -44,7 +40,7 @@ async def overview(
     """The lines of one fiscal year with their figures; a GET form chooses the year."""
     principal = request.user
     years = await budget.fiscal_years(principal)
-    chosen = _int(year) if year else await budget.default_year(principal)
+    chosen = whole_number(year) if year else await budget.default_year(principal)
     if year and chosen is None:
         raise NotFound(year)
     found = await budget.overview(principal, chosen) if chosen is not None else None
@@ -61,7 +57,7 @@ async def line_detail(
     page: Annotated[str | None, QueryParameter(name="seite")] = None,
 ) -> Template:
     """The grants behind a line's figures, a page at a time, with their sums."""
-    detail = await budget.line_detail(request.user, budget_line_id, _int(page) or 1)
+    detail = await budget.line_detail(request.user, budget_line_id, whole_number(page) or 1)
     return Template("budget/line.html.jinja2", context={
         "detail": detail, "may_change": budget.may_change(request.user),
     })  # fmt: skip
@@ -103,7 +99,7 @@ async def create_year(request: Request[Any, Any, Any]) -> Template | Redirect:
     text = form.text("year", required=False, max_length=10)
     copy_lines = form.flag("copy_lines")
     try:
-        await budget.create_fiscal_year(request.user, _int(text), copy_lines=copy_lines,
+        await budget.create_fiscal_year(request.user, whole_number(text), copy_lines=copy_lines,
                                         request_id=actor(request).request_id)  # fmt: skip
     except Invalid as exc:
         return await _years_page(request, form.values, exc.errors, status_code=400)

@@ -60,11 +60,10 @@ def read_payment_selection(form: Form) -> PaymentSelection:
     start = form.date("von", required=False)
     end = form.date("bis", required=False)
     basis = form.choice("datum", DateBasis, required=False) or DateBasis.DUE
-    batch = form.raw("exportlauf").strip()
-    if batch and not batch.isdigit():
+    batch_id = form.integer("exportlauf")
+    if form.raw("exportlauf").strip() and batch_id is None:
         form.error("exportlauf", "Bitte einen der angebotenen Exportläufe wählen.")
-    return PaymentSelection(start=start, end=end, basis=basis,
-                            batch_id=int(batch) if batch.isdigit() else None,
+    return PaymentSelection(start=start, end=end, basis=basis, batch_id=batch_id,
                             refunds=form.flag("rueckforderungen"))  # fmt: skip
 
 

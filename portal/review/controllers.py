@@ -30,17 +30,13 @@ from grants.vocabulary import (
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from portal.review.letters import render_letter
 
 STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 REVIEWER = access(roles(Role.REVIEWER))
 APPROVER = access(roles(Role.APPROVER))
 ASSIGNER = access(roles(Role.ADMIN, Role.APPROVER, Role.REVIEWER))
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @get("/pruefung", name="review:queue", opt=STAFF)
@@ -65,10 +61,10 @@ async def queue(
               "suche": search or "", "sortierung": sort or "eingang", "absteigend": descending or ""}  # fmt: skip
     statuses = {s.value: s for s in reviews.QUEUE}
     result = await reviews.queue(principal, QueueFilter(
-        status=statuses.get(status or ""), programme_id=_int(programme), call_id=_int(call), fiscal_year=_int(year),
+        status=statuses.get(status or ""), programme_id=whole_number(programme), call_id=whole_number(call), fiscal_year=whole_number(year),
         district=district if district in {d.value for d in District} else None,
-        reviewer_id=principal.id if reviewer == "ich" else _int(reviewer), overdue=bool(overdue),
-        search=(search or "")[:100], sort=sort or "eingang", descending=bool(descending), page=_int(page) or 1,
+        reviewer_id=principal.id if reviewer == "ich" else whole_number(reviewer), overdue=bool(overdue),
+        search=(search or "")[:100], sort=sort or "eingang", descending=bool(descending), page=whole_number(page) or 1,
     ))  # fmt: skip
     return Template("review/queue.html.jinja2", context={
         "result": result, "chosen": chosen, "statuses": reviews.QUEUE, "districts": District.choices(),

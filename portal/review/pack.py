@@ -17,7 +17,7 @@ from grants.services.decision_pack import CommitteeChoice, DecisionPack
 from grants.vocabulary import Recommendation, Role
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from portal.review.letters import render_letter
 from reports.excel.decision_pack import decision_pack_workbook
 from reports.excel.workbooks import XLSX
@@ -83,9 +83,9 @@ def committee_choices(form: Form) -> list[tuple[int, int, CommitteeChoice]]:
     anything unreadable counts as "zurückstellen" (nothing is decided by accident)."""
     found: dict[int, tuple[int, int, CommitteeChoice]] = {}
     for key in form.data:
-        if not (isinstance(key, str) and key.startswith(CHOICE) and key[len(CHOICE) :].isdigit()):
+        application_id = whole_number(key.removeprefix(CHOICE)) if key.startswith(CHOICE) else None
+        if application_id is None:
             continue
-        application_id = int(key[len(CHOICE) :])
         try:
             choice = CommitteeChoice(form.raw(key))
         except ValueError:

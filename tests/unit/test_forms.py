@@ -1,0 +1,24 @@
+"""Reading whole numbers (ids, years, versions) from queries and forms."""
+
+import pytest
+
+from portal.forms import Form, whole_number
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("42", 42), (" 2026 ", 2026), ("0", 0), ("٣", 3), ("9" * 18, 10**18 - 1),
+])  # fmt: skip
+def test_whole_numbers_are_read(text, number):
+    assert whole_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text", [None, "", " ", "-1", "+1", "1.5", "1e3", "²", "x1", "9" * 19, "1" * 5000]
+)
+def test_anything_else_is_none_never_an_error(text):
+    assert whole_number(text) is None
+
+
+def test_the_form_reads_an_integer_field_the_same_way():
+    form = Form({"version": " 7 ", "jahr": "²"})
+    assert (form.integer("version"), form.integer("jahr"), form.integer("fehlt")) == (7, None, None)
