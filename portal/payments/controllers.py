@@ -35,7 +35,8 @@ FINANCE = access(roles(Role.FINANCE))
 DESK = access(roles(Role.FINANCE, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 DESK_TABS = (P.CERTIFIED, P.RELEASED, P.EXPORTED, P.PAID, P.DRAFT, P.CANCELLED)
 CONFIRMATION_LIMIT = confirmations.MAX_BYTES + 64 * 1024
-FUNDS_FIELDS = ("amount", "purpose", "due_within_two_months", "own_funds_used", "third_party_used")
+GRANT_PAGE = "payments/grant.html.jinja2"
+FUNDS_REQUEST_PAGE = "payments/funds_request.html.jinja2"
 
 
 # -- a grant's payments ----------------------------------------------------------------------
@@ -43,7 +44,7 @@ FUNDS_FIELDS = ("amount", "purpose", "due_within_two_months", "own_funds_used", 
 
 async def _grant_page(request: Request[Any, Any, Any], grant_id: int, errors: dict[str, str] | None = None,
                       values: dict[str, Any] | None = None, status_code: int = 200,
-                      template: str = "payments/grant.html.jinja2") -> Template:  # fmt: skip
+                      template: str = GRANT_PAGE) -> Template:  # fmt: skip
     principal = request.user
     grant = await payments.grant_payments(principal, grant_id)
     member = principal.role_in(grant.organisation_id) in (Role.MEMBER, Role.SIGNATORY)
@@ -62,16 +63,17 @@ async def grant_page(request: Request[Any, Any, Any], grant_id: FromPath[int]) -
 
 
 async def _act(request: Request[Any, Any, Any], grant_id: int, action: Callable[[], Awaitable[Any]], done: str,
-               values: dict[str, Any] | None = None) -> Template | Redirect:  # fmt: skip
-    """Run a payment action; refusals come back on the grant's page with their reason."""
+               values: dict[str, Any] | None = None, template: str = GRANT_PAGE) -> Template | Redirect:  # fmt: skip
+    """Run a payment action; refusals come back on the grant's page (or the given one) with
+    their reason and what was typed."""
     try:
         await action()
     except Invalid as exc:
-        return await _grant_page(request, grant_id, exc.errors, values, 400)
+        return await _grant_page(request, grant_id, exc.errors, values, 400, template)
     except Conflict as exc:
-        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 409)
+        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 409, template)
     except Forbidden as exc:
-        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 403)
+        return await _grant_page(request, grant_id, {"version": str(exc)}, values, 403, template)
     flash(request, done)
     return Redirect(f"/zuwendungen/{grant_id}/zahlungen", status_code=303)
 
@@ -155,7 +157,7 @@ paid = _order_action("paid", "ausgezahlt", "Zahlung verbucht.", _paid, FINANCE)
 
 @get("/zuwendungen/{grant_id:int}/mittelabruf", name="payments:funds_request_form", opt=APPLICANT)
 async def funds_request_form(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template:
-    return await _grant_page(request, grant_id, template="payments/funds_request.html.jinja2")
+    return await _grant_page(request, grant_id, template=FUNDS_REQUEST_PAGE)
 
 
 @post("/zuwendungen/{grant_id:int}/mittelabruf", name="payments:funds_request", opt=APPLICANT)
@@ -170,17 +172,15 @@ async def submit_funds_request(
         own_funds_used=form.money("own_funds_used", required=False),
         third_party_used=form.money("third_party_used", required=False),
     )  # fmt: skip
-    page = "payments/funds_request.html.jinja2"
-    try:
+
+    async def submit() -> None:
         if not form.ok:
             raise Invalid(form.errors)
         await funds_requests.submit(request.user, grant_id, data, actor(request).request_id)
-    except Invalid as exc:
-        return await _grant_page(request, grant_id, exc.errors, form.values, 400, page)
-    except (Conflict, Forbidden) as exc:
-        return await _grant_page(request, grant_id, {"version": str(exc)}, form.values, 409, page)
-    flash(request, "Mittelabruf eingereicht. Die KI prüft ihn und ordnet die Zahlung an.")
-    return Redirect(f"/zuwendungen/{grant_id}/zahlungen", status_code=303)
+
+    return await _act(request, grant_id, submit,
+                      "Mittelabruf eingereicht. Die KI prüft ihn und ordnet die Zahlung an.",
+                      form.values, FUNDS_REQUEST_PAGE)  # fmt: skip
 
 
 @post("/zuwendungen/{grant_id:int}/mittelabrufe/{request_id:int}/anordnen", name="payments:order_request",
