@@ -184,9 +184,7 @@ async def grant_payments(principal: Principal, grant_id: int) -> GrantPayments:
         .where(PaymentOrder.grant == grant_id)
         .order_by(PaymentOrder.id)
     )
-    raw = decision["payment_schedule"]  # JSON text on SQLite
-    schedule = [(date.fromisoformat(i["due"]), Money(i["cents"]))
-                for i in (json.loads(raw) if isinstance(raw, str) else raw)]  # fmt: skip
+    schedule = schedule_of(decision["payment_schedule"])
     ordered = {o["due_date"]: o["id"] for o in orders
                if o["kind"] == PaymentKind.INSTALMENT and o["status"] != P.CANCELLED}  # fmt: skip
     instalment_orders = {
@@ -202,6 +200,12 @@ async def grant_payments(principal: Principal, grant_id: int) -> GrantPayments:
         period_end=decision["period_end"], orders=[order_view(o) for o in orders],
         schedule=schedule, years=await _bindings(grant_id, orders), instalment_orders=instalment_orders,
     )  # fmt: skip
+
+
+def schedule_of(stored: str | list[dict[str, Any]]) -> list[tuple[date, Money]]:
+    """A decision's instalments ``(due, amount)`` from its JSON column (text on SQLite)."""
+    items = json.loads(stored) if isinstance(stored, str) else stored
+    return [(date.fromisoformat(item["due"]), Money(item["cents"])) for item in items]
 
 
 async def grant_of(application_id: int) -> int | None:
@@ -679,13 +683,12 @@ async def due_instalments(
     until = date.fromordinal(today.toordinal() + DUE_AHEAD_DAYS)
     due = []
     for grant in grants:
-        raw = grant["current_decision.payment_schedule"]
-        for number, item in enumerate(json.loads(raw) if isinstance(raw, str) else raw, start=1):
-            day = date.fromisoformat(item["due"])
+        schedule = schedule_of(grant["current_decision.payment_schedule"])
+        for number, (day, amount) in enumerate(schedule, start=1):
             if day <= until and (grant["id"], day) not in ordered:
                 due.append(DueInstalment(grant["id"], grant["application.file_number"] or "",
                                          grant["application.organisation.legal_name"], number, day,
-                                         Money(item["cents"])))  # fmt: skip
+                                         amount))  # fmt: skip
     return sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
 
 
