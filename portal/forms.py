@@ -27,13 +27,15 @@ E = TypeVar("E", bound=Enum)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*")
 MAX_AMOUNT = Money(99_999_999_999)  # 999.999.999,99 €: more is a typing error
+MAX_INTEGER = 2**31 - 1  # the largest id or version the database's integer columns hold
 
 
 def whole_number(text: str | None) -> int | None:
     """A non-negative whole number from a query or form value (an id, a year, a version), or
-    None: also for "²" (a digit, but no decimal) and for more digits than a database integer."""
+    None: also for "²" (a digit, but no decimal) and for more than a database integer holds."""
     text = (text or "").strip()
-    return int(text) if text.isdecimal() and len(text) <= 18 else None
+    number = int(text) if text.isdecimal() and len(text) <= 18 else None
+    return number if number is not None and number <= MAX_INTEGER else None
 
 
 class Form:
