@@ -4,8 +4,12 @@
   timeout, and write transactions that begin IMMEDIATE so concurrent writers queue instead of
   failing with "database is locked".
 - PostgreSQL: a connection pool, opened and closed by :func:`connected` in the app's lifespan.
+  A connection goes back to the pool without asyncpg's reset statements (the portal keeps no
+  session state on a connection: no SET, LISTEN, cursors or session-level advisory locks).
 
-Use cases run inside :func:`transaction`, which behaves the same on both engines.
+Use cases run inside :func:`transaction`, which behaves the same on both engines. A request is
+one unit of work: :func:`unit_of_work` holds one connection for all its queries and
+transactions, instead of one connection (and, on SQLite, one thread) per query.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import asyncio
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 
 from grants.settings import DatabaseURL, get_settings
@@ -34,13 +39,119 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached; ``str()`` names it without a password."""
 
 
+class _Lease:
+    """The one connection of a unit of work, taken from the engine at its first query."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Any = None
+
+    async def take(self) -> Any:
+        if self.connection is None:
+            engine = self.engine
+            if isinstance(engine, PostgresEngine):
+                self.connection = await engine.pool.acquire()  # type: ignore[union-attr]
+            else:
+                self.connection = await engine.get_connection()  # type: ignore[attr-defined]
+        return self.connection
+
+    async def give_back(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.pool.release(connection)  # type: ignore[union-attr]
+        else:
+            await connection.close()
+
+
+_lease: ContextVar[_Lease | None] = ContextVar("grants_unit_of_work", default=None)
+
+
+def _held_connection() -> Any:
+    lease = _lease.get()
+    return lease.connection if lease else None
+
+
+async def _end_on_held(transaction: Any, exception: BaseException | None) -> bool:
+    """End a transaction that ran on the held connection, which stays with its unit of work."""
+    if exception:
+        if not transaction._rolled_back:
+            await transaction.rollback()
+    elif not transaction._committed and not transaction._rolled_back:
+        await transaction.commit()
+    transaction.engine.current_transaction.reset(transaction.context)
+    return exception is None
+
+
+class _PostgresTransaction(PostgresTransaction):
+    async def get_connection(self) -> Any:
+        lease = _lease.get()
+        return await lease.take() if lease else await super().get_connection()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent or self.connection is not _held_connection():
+            return await super().__aexit__(exception_type, exception, traceback)
+        return await _end_on_held(self, exception)
+
+
+class _SQLiteTransaction(SQLiteTransaction):
+    async def get_connection(self) -> Any:
+        lease = _lease.get()
+        return await lease.take() if lease else await super().get_connection()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent or self.connection is not _held_connection():
+            return await super().__aexit__(exception_type, exception, traceback)
+        return await _end_on_held(self, exception)
+
+
+class PortalPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, on the unit of work's connection when there is one."""
+
+    async def _run_in_pool(self, query: str, args: Any = None) -> Any:
+        if (lease := _lease.get()) is None:
+            return await super()._run_in_pool(query, args)
+        return await (await lease.take()).fetch(query, *(args or []))
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return _PostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+class PortalSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, on the unit of work's connection when there is one."""
+
+    async def _run_in_new_connection(self, query: str, args: Any = None,
+                                     query_type: str = "generic", table: Any = None) -> Any:  # fmt: skip
+        if (lease := _lease.get()) is None:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await lease.take()
+        rows = await self._run_in_existing_connection(connection, query, args, query_type, table)
+        if connection.in_transaction:  # a write outside a transaction commits at once, as before
+            await connection.commit()
+        return rows
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return _SQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
 def build_engine(database: DatabaseURL) -> Engine:
     if database.sqlite_path is not None:
         database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(database.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return PortalSQLiteEngine(
+            path=str(database.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS
+        )
     with warnings.catch_warnings():  # Piccolo warns when it cannot connect; ping() reports it
         warnings.simplefilter("ignore")
-        return PostgresEngine(config={"dsn": database.url, "timeout": CONNECT_TIMEOUT_SECONDS})
+        return PortalPostgresEngine(
+            config={"dsn": database.url, "timeout": CONNECT_TIMEOUT_SECONDS}
+        )
 
 
 @lru_cache(maxsize=1)
@@ -107,12 +218,36 @@ async def connected(engine: Engine | None = None) -> AsyncIterator[Engine]:
     await ping(engine)
     pooled = engine if isinstance(engine, PostgresEngine) and engine.pool is None else None
     if pooled:
-        await pooled.start_connection_pool(min_size=1, max_size=POOL_SIZE)
+        await pooled.start_connection_pool(min_size=1, max_size=POOL_SIZE, reset=_keep_session)
     try:
         yield engine
     finally:
         if pooled:
             await pooled.close_connection_pool()
+
+
+async def _keep_session(connection: Any) -> None:
+    """What a connection needs on its way back to the pool beyond asyncpg's own rollback of an
+    open transaction: nothing, as no session state is ever set (see the module docstring)."""
+
+
+@asynccontextmanager
+async def unit_of_work(engine: Engine | None = None) -> AsyncIterator[None]:
+    """One connection for everything until the block ends (a request), taken at the first
+    query: its queries and its transactions run on it. Inside a transaction or another unit of
+    work, and without a pool (PostgreSQL in a CLI command), it changes nothing."""
+    engine = engine or get_engine()
+    pooled = not isinstance(engine, PostgresEngine) or engine.pool is not None
+    if _lease.get() is not None or engine.current_transaction.get() is not None or not pooled:
+        yield
+        return
+    lease = _Lease(engine)
+    token = _lease.set(lease)
+    try:
+        yield
+    finally:
+        _lease.reset(token)
+        await lease.give_back()
 
 
 def _describe(engine: Engine) -> str:

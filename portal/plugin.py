@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.plugins import InitPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 
-from grants import db
 from grants.settings import Settings
-from portal import api, errors, observability, security, templating
+from portal import api, database, errors, observability, security, templating
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
@@ -69,6 +65,7 @@ class PortalPlugin(InitPlugin):
         app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
         app_config.middleware[:0] = [
             observability.RequestIdMiddleware(),
+            database.UnitOfWorkMiddleware(),
             sessions.session_config(settings).middleware,
             guard.PrincipalMiddleware(),
             security.login_rate_limit(settings).middleware,
@@ -84,13 +81,6 @@ class PortalPlugin(InitPlugin):
             applications.NotEditable: applications.not_editable,
         }
         app_config.on_startup.append(guard.refuse_undeclared_routes)
-        app_config.lifespan.append(database_lifespan)
+        app_config.lifespan.append(database.lifespan)
         app_config.lifespan.append(sender_lifespan)
         return app_config
-
-
-@asynccontextmanager
-async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Check the database and hold the PostgreSQL pool while the app runs."""
-    async with db.connected():
-        yield
