@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from grants import audit, clock, db
 from grants.audit import Actor
@@ -120,26 +121,43 @@ async def _sync_claim_roles(user_id: int, claimed: frozenset[Role], actor: Actor
             )
 
 
-async def load_principal(user_id: int) -> Principal | None:
-    """The active user with roles and memberships (three queries), or None."""
-    user = (
-        await User.select(User.id, User.display_name, User.email)
-        .where(
-            (User.id == user_id) & (User.active == True)  # noqa: E712 — Piccolo builds SQL from ==
-        )
-        .first()
-    )
-    if user is None:
+# The user with KI roles and memberships: one row per (role, membership) pair, at least one.
+PRINCIPAL_COLUMNS = (
+    "u.id AS user_id, u.display_name, u.email, r.role AS staff_role,"
+    " m.organisation, o.legal_name, m.role AS member_role"
+)
+PRINCIPAL_JOINS = """
+LEFT JOIN user_role r ON r."user" = u.id
+LEFT JOIN membership m ON m."user" = u.id
+LEFT JOIN organisation o ON o.id = m.organisation"""
+
+
+def principal_of(rows: list[dict[str, Any]]) -> Principal | None:
+    """The principal from the rows of :data:`PRINCIPAL_COLUMNS`, or None without a user."""
+    if not rows or rows[0]["user_id"] is None:
         return None
-    roles = await UserRole.select(UserRole.role).where(UserRole.user == user_id)
-    affiliations = await _affiliations([user_id])
+    first = rows[0]
+    memberships = {r["organisation"]: r for r in rows if r["organisation"] is not None}
     return Principal(
-        id=user["id"],
-        display_name=user["display_name"],
-        email=user["email"],
-        roles=frozenset(Role(r["role"]) for r in roles) & STAFF_ROLES,
-        affiliations=tuple(affiliations.get(user_id, ())),
+        id=first["user_id"],
+        display_name=first["display_name"],
+        email=first["email"],
+        roles=frozenset(Role(r["staff_role"]) for r in rows if r["staff_role"]) & STAFF_ROLES,
+        affiliations=tuple(
+            Affiliation(r["organisation"], r["legal_name"], Role(r["member_role"]))
+            for r in sorted(memberships.values(), key=lambda r: r["legal_name"])
+        ),
     )
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    """The active user with roles and memberships (one query), or None."""
+    rows = await db.fetch(
+        f"SELECT {PRINCIPAL_COLUMNS} FROM app_user u {PRINCIPAL_JOINS}"  # noqa: S608 — constants
+        " WHERE u.id = {} AND u.active",
+        user_id,
+    )
+    return principal_of(rows)
 
 
 async def _affiliations(user_ids: list[int]) -> dict[int, list[Affiliation]]:

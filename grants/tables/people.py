@@ -1,6 +1,6 @@
 """Users (keyed by OIDC issuer and subject), their KI roles, and web sessions."""
 
-from piccolo.columns import Boolean, Bytea, Varchar
+from piccolo.columns import Boolean, Bytea, Integer, Varchar
 from piccolo.columns.base import OnDelete
 
 from grants.tables._columns import Record, choice, created_at, moment, ref, version
@@ -37,3 +37,4 @@ class WebSession(Record, tablename="web_session"):
     key = Varchar(length=128, unique=True)
     data = Bytea()
     expires_at = moment()
+    user_id = Integer(null=True, default=None)  # whose it is, to load it with its principal

@@ -18,17 +18,18 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Empty, Receive, Scope, Send
 
-from grants.services.users import Principal, load_principal
+from grants.services.users import Principal
 from portal.auth import access, sessions
 
 
 class PrincipalMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        scope["user"] = await _principal(scope)
+        scope["user"] = _principal(scope)
         await next_app(scope, receive, send)
 
 
-async def _principal(scope: Scope) -> Principal | None:
+def _principal(scope: Scope) -> Principal | None:
+    """The principal loaded with the session (see :mod:`portal.auth.sessions`), while valid."""
     session = scope.get("session")
     if not isinstance(session, dict) or "uid" not in session:
         return None
@@ -37,8 +38,8 @@ async def _principal(scope: Scope) -> Principal | None:
         scope["session"] = Empty
         scope["state"]["session_expired"] = True
         return None
-    principal = await load_principal(int(session["uid"]))
-    if principal is None:  # deactivated or deleted meanwhile
+    principal = scope["state"].get(sessions.PRINCIPAL)
+    if principal is None or principal.id != session["uid"]:  # deactivated or deleted meanwhile
         scope["session"] = Empty
         return None
     if now - session["seen_at"] > sessions.TOUCH_SECONDS:

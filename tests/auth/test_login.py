@@ -134,3 +134,23 @@ async def test_a_deactivated_user_cannot_log_in(client, demo):
     assert "<h1>Anmeldung fehlgeschlagen</h1>" in done.text
     assert "session" not in client.cookies or client.cookies["session"] == "null"
     assert await AuditEvent.count() == 0
+
+
+async def test_the_session_and_the_principal_load_in_one_query(client, demo, queries):
+    await sign_in(client, "member")
+    with queries() as ran:
+        page = await client.get("/impressum")  # a page that reads nothing else
+    assert "Angemeldet als <strong>Ayşe Demir</strong>" in page.text
+    assert ran.value == 1
+
+
+async def test_roles_memberships_and_deactivation_apply_at_the_next_request(client, demo):
+    await sign_in(client, "reviewer")
+    assert (await client.get("/pruefung")).status_code == 200
+    reviewer = await User.select(User.id).where(User.subject == "demo-reviewer").first()
+    await UserRole.delete().where(UserRole.user == reviewer["id"])
+    assert (await client.get("/pruefung")).status_code == 403
+    await User.update({User.active: False}).where(User.id == reviewer["id"])
+    answer = await client.get("/pruefung")
+    assert answer.status_code in (302, 303, 401)
+    assert await WebSession.count() == 0
