@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from piccolo.columns.combination import Combinable
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
@@ -33,6 +34,7 @@ from grants.settings import DatabaseURL, get_settings
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 10
 POOL_SIZE = 10
+LIKE_SPECIALS = str.maketrans("", "", "%_\\")  # LIKE's wildcards and escape character
 
 
 class DatabaseUnavailable(Exception):
@@ -177,6 +179,21 @@ async def fetch(sql: str, *args: Any, engine: Engine | None = None) -> list[dict
     engine = engine or get_engine()
     rows: list[dict[str, Any]] = await engine.run_querystring(QueryString(sql, *args))
     return rows
+
+
+def search_text(text: str) -> str:
+    """A user's search text for :func:`contains`: LIKE's special characters dropped, spaces tidied."""
+    return " ".join(text.translate(LIKE_SPECIALS).split())
+
+
+def contains(column: Any, text: str) -> Combinable:
+    """``column`` contains ``text`` (a :func:`search_text`), ignoring case: ILIKE on PostgreSQL
+    (trigram indexes serve it), LIKE on SQLite (which ignores the case of ASCII letters)."""
+    pattern = f"%{text}%"
+    found: Combinable = (
+        column.ilike(pattern) if get_engine().engine_type == "postgres" else column.like(pattern)
+    )
+    return found
 
 
 async def lock(name: str) -> None:

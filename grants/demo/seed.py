@@ -6,6 +6,7 @@ from typing import Any
 
 from grants import db
 from grants.demo.data import DemoData, Ref, build
+from grants.services.payments import refresh_next_instalments
 from grants.settings import get_settings
 from grants.tables import TABLES, Organisation
 
@@ -39,3 +40,4 @@ async def load(data: DemoData) -> None:
             result = await table.insert(*chunk).returning(table._meta.primary_key)
             inserted.extend(r["id"] for r in result)
         ids[name] = inserted
+    await refresh_next_instalments()

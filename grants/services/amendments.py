@@ -15,7 +15,7 @@ from grants.audit import Actor
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import Parameters, approved_grant
 from grants.money import Money
-from grants.services import applications, decisions
+from grants.services import applications, decisions, payments
 from grants.services.users import Principal
 from grants.tables import (
     Amendment,
@@ -80,9 +80,9 @@ def _ceiling(decision: dict[str, Any]) -> Money:
     return Money(decision["cap_cents"] or decision["fixed_cents"] or decision["approved_cents"])
 
 
-async def of_application(principal: Principal, application_id: int) -> list[AmendmentView]:
-    await applications.get(principal, application_id)
-    rows = await Amendment.select().where(Amendment.grant.application == application_id).order_by(
+async def of_application(app: applications.ApplicationView) -> list[AmendmentView]:
+    """The amendments of a loaded application's grant, oldest first."""
+    rows = await Amendment.select().where(Amendment.grant.application == app.id).order_by(
         Amendment.id
     ).output(load_json=True)  # fmt: skip
     return [
@@ -260,6 +260,7 @@ async def decide(principal: Principal, amendment_id: int, version: int, approve:
         await GrantAward.update(
             {GrantAward.current_decision: decision_id, GrantAward.version: GrantAward.version + 1}
         ).where(GrantAward.id == grant["id"])
+        await payments.refresh_next_instalments(grant["id"])
         await Amendment.update({Amendment.status: "approved", Amendment.decision: decision_id, Amendment.decided_at: now,
                                 Amendment.version: version + 1}).where(Amendment.id == amendment_id)  # fmt: skip
         organisation = await Organisation.select(Organisation.legal_name, Organisation.street, Organisation.postcode,

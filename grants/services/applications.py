@@ -115,6 +115,8 @@ class ApplicationView:
     declarations: dict[str, bool]
     submitted_at: datetime | None
     created_at: datetime
+    decided_at: datetime | None = None
+    withdrawn_at: datetime | None = None
     reviewer_id: int | None = None
     lines: list[LineView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
@@ -221,7 +223,8 @@ def _view(
         early_start_requested=row["early_start_requested"], early_start_reason=row["early_start_reason"],
         financing_type=FinancingType(row["financing_type"]), requested=Money(row["requested_cents"]),
         declarations=dict(row["declarations"] or {}), submitted_at=row["submitted_at"],
-        created_at=row["created_at"], reviewer_id=row["reviewer"],
+        created_at=row["created_at"], decided_at=row["decided_at"], withdrawn_at=row["withdrawn_at"],
+        reviewer_id=row["reviewer"],
         lines=[LineView(
             id=line["id"], line_key=line["line_key"], kind=PlanLineKind(line["kind"]), category=line["category"],
             description=line["description"], amount=Money(line["amount_cents"]),
@@ -673,18 +676,18 @@ class Event:
     detail: str
 
 
-async def timeline(application_id: int) -> list[Event]:
+async def timeline(app: ApplicationView) -> list[Event]:
     """The milestones of an application, oldest first (saves of single steps left out).
 
     Applications taken over from elsewhere (the demo data, a migration) have no audit events;
     their milestones come from the dates on the application itself.
     """
     rows = await AuditEvent.select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data).where(
-        (AuditEvent.entity == "application") & (AuditEvent.entity_id == application_id)
+        (AuditEvent.entity == "application") & (AuditEvent.entity_id == app.id)
         & AuditEvent.action.is_in(list(TIMELINE_LABELS))
     ).order_by(AuditEvent.id).output(load_json=True)  # fmt: skip
     if not rows:
-        return await _timeline_from_dates(application_id)
+        return _timeline_from_dates(app)
     events = []
     for row in rows:
         data = row["data"] or {}
@@ -695,16 +698,9 @@ async def timeline(application_id: int) -> list[Event]:
     return events
 
 
-async def _timeline_from_dates(application_id: int) -> list[Event]:
-    row = await Application.select(
-        Application.created_at, Application.submitted_at, Application.decided_at, Application.withdrawn_at,
-        Application.status,
-    ).where(Application.id == application_id).first()  # fmt: skip
-    if row is None:
-        return []
-    decided = ApplicationStatus(row["status"]).label
-    dated = [(row["created_at"], "Entwurf angelegt"), (row["submitted_at"], "Eingereicht"),
-             (row["decided_at"], decided), (row["withdrawn_at"], "Zurückgezogen")]  # fmt: skip
+def _timeline_from_dates(app: ApplicationView) -> list[Event]:
+    dated = [(app.created_at, "Entwurf angelegt"), (app.submitted_at, "Eingereicht"),
+             (app.decided_at, app.status.label), (app.withdrawn_at, "Zurückgezogen")]  # fmt: skip
     return [Event(at, label, "") for at, label in dated if at is not None]
 
 
@@ -715,11 +711,11 @@ async def open_change_request(application_id: int) -> dict[str, Any] | None:
     ).first()  # fmt: skip
 
 
-async def versions(principal: Principal, application_id: int) -> list[dict[str, Any]]:
-    await get(principal, application_id)  # visibility
+async def versions(app: ApplicationView) -> list[dict[str, Any]]:
+    """The submitted versions of an application the caller has loaded, oldest first."""
     return await ApplicationVersion.select(
         ApplicationVersion.number, ApplicationVersion.snapshot, ApplicationVersion.submitted_at,
         ApplicationVersion.content_sha256,
-    ).where(ApplicationVersion.application == application_id).order_by(ApplicationVersion.number).output(
+    ).where(ApplicationVersion.application == app.id).order_by(ApplicationVersion.number).output(
         load_json=True
     )  # fmt: skip

@@ -20,7 +20,7 @@ from grants.deadlines import usage_report_due
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import approved_grant, check
 from grants.money import Money
-from grants.services import applications, reviews
+from grants.services import applications, payments, reviews
 from grants.services.applications import ApplicationView, touch
 from grants.services.users import Principal
 from grants.tables import (
@@ -289,6 +289,7 @@ async def decide(principal: Principal, application_id: int, version: int, data: 
                     budget_line=lines[year]["id"], grant=grant, decision=decision_id, amount_cents=amount.cents,
                     reason=kind.label, booked_by=principal.id, booked_at=now,
                 ))  # fmt: skip
+            await payments.refresh_next_instalments(grant)
         await touch(app.id, version, {Application.status: status, Application.decided_at: now})
         facts = await _facts(
             app, review, data, kind, params, approved, years, schedule, due, principal, now
@@ -387,13 +388,12 @@ async def document(principal: Principal, document_id: int) -> tuple[dict[str, An
     return row, files.read(row["sha256"])
 
 
-async def of_application(principal: Principal, application_id: int) -> list[dict[str, Any]]:
-    """The decisions of an application with their letters, oldest first."""
-    await applications.get(principal, application_id)
+async def of_application(app: ApplicationView) -> list[dict[str, Any]]:
+    """The decisions of a loaded application with their letters, oldest first."""
     return await Decision.select(
         Decision.id, Decision.kind, Decision.number, Decision.approved_cents, Decision.decided_at,
         Decision.decided_by.display_name, Decision.reviewer.display_name, Decision.letter, Decision.letter.title,
-    ).where(Decision.application == application_id).order_by(Decision.number)  # fmt: skip
+    ).where(Decision.application == app.id).order_by(Decision.number)  # fmt: skip
 
 
 def may_decide(

@@ -38,13 +38,13 @@ class MessageView:
     files: list[MessageFile] = field(default_factory=list)
 
 
-async def thread(principal: Principal, application_id: int) -> list[MessageView]:
-    """Messages oldest first, with their files (two queries); internal notes for staff only."""
-    await applications.get(principal, application_id)
+async def thread(principal: Principal, app: applications.ApplicationView) -> list[MessageView]:
+    """The messages of a loaded application, oldest first, with their files (two queries);
+    internal notes for staff only."""
     query = Message.select(
         Message.id, Message.author.display_name, Message.from_staff, Message.internal, Message.body,
         Message.created_at,
-    ).where(Message.application == application_id).order_by(Message.id)  # fmt: skip
+    ).where(Message.application == app.id).order_by(Message.id)  # fmt: skip
     if not applications.is_staff(principal):
         query = query.where(Message.internal == False)  # noqa: E712 — Piccolo builds SQL from ==
     rows = await query

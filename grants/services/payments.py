@@ -208,6 +208,44 @@ def schedule_of(stored: str | list[dict[str, Any]]) -> list[tuple[date, Money]]:
     return [(date.fromisoformat(item["due"]), Money(item["cents"])) for item in items]
 
 
+def next_instalment_due(
+    schedule: Sequence[tuple[date, Money]], ordered: set[date], pays_instalments: bool
+) -> date | None:
+    """The earliest instalment without a live order, while the grant pays out in instalments."""
+    if not pays_instalments:
+        return None
+    return min((due for due, _ in schedule if due not in ordered), default=None)
+
+
+async def refresh_next_instalments(*grant_ids: int) -> None:
+    """Recompute ``grant_award.next_instalment_due`` of these grants (of all without ids): call
+    it in the transaction that changes a grant's schedule, status or instalment orders."""
+    query = GrantAward.select(
+        GrantAward.id, GrantAward.status, GrantAward.payments_suspended, GrantAward.next_instalment_due,
+        GrantAward.current_decision.payment_schedule, GrantAward.current_decision.payment_mode,
+    )  # fmt: skip
+    orders = PaymentOrder.select(PaymentOrder.grant, PaymentOrder.due_date).where(
+        (PaymentOrder.kind == PaymentKind.INSTALMENT) & (PaymentOrder.status != P.CANCELLED)
+    )  # fmt: skip
+    if grant_ids:
+        query = query.where(GrantAward.id.is_in(list(grant_ids)))
+        orders = orders.where(PaymentOrder.grant.is_in(list(grant_ids)))
+    ordered: dict[int, set[date]] = {}
+    for order in await orders:
+        ordered.setdefault(order["grant"], set()).add(order["due_date"])
+    for grant in await query:
+        due = next_instalment_due(
+            schedule_of(grant["current_decision.payment_schedule"]),
+            ordered.get(grant["id"], set()),
+            GrantStatus(grant["status"]) in PAYABLE and not grant["payments_suspended"]
+            and grant["current_decision.payment_mode"] == PaymentMode.INSTALMENTS,
+        )  # fmt: skip
+        if due != grant["next_instalment_due"]:
+            await GrantAward.update({GrantAward.next_instalment_due: due}).where(
+                GrantAward.id == grant["id"]
+            )
+
+
 async def grant_of(application_id: int) -> int | None:
     """The id of the application's grant, if it was approved."""
     row = (
@@ -353,6 +391,8 @@ async def create_order(principal: Principal, grant: GrantPayments, *, kind: Paym
         certified_by=principal.id, certified_at=now,
     )).returning(PaymentOrder.id)  # fmt: skip
     order_id = int(rows[0]["id"])
+    if kind is PaymentKind.INSTALMENT:
+        await refresh_next_instalments(grant.grant_id)
     await audit.record(Actor(principal.id, request_id), "payment_order.certified", "payment_order", order_id,
                        organisation=grant.organisation_id,
                        data={"grant": grant.grant_id, "amount_cents": amount.cents, "kind": kind.value})  # fmt: skip
@@ -474,6 +514,7 @@ async def cancel(
         # The key is freed: a cancelled instalment or request can be ordered anew.
         await _transition(principal, order, version, "cancel", {PaymentOrder.idempotency_key: None},
                           "payment_order.cancelled", request_id, grant.organisation_id, {"reason": reason[:500]})  # fmt: skip
+        await refresh_next_instalments(grant.grant_id)
 
 
 def _require_budget(order: dict[str, Any]) -> None:
@@ -613,40 +654,48 @@ class DeskRow:
 
 @dataclass(frozen=True, slots=True)
 class Desk:
+    """One page of the orders in one state. The open states (work to do) come oldest due first
+    with their counts and the sum of the chosen one; paid and cancelled orders are history:
+    newest first, without counts or sums, which would grow with the years."""
+
     status: PaymentOrderStatus
     rows: list[DeskRow]
-    counts: dict[PaymentOrderStatus, int]
-    total: Money
+    counts: dict[PaymentOrderStatus, int]  # of the open states
+    total: Money | None  # of the chosen open state
     page: int
-    pages: int
+    pages: int | None  # of an open state
+    has_next: bool
 
 
 PAGE_SIZE = 50
 
 
 async def desk(principal: Principal, status: PaymentOrderStatus, page: int = 1) -> Desk:
-    """Payment orders in one state, oldest due first, with the counts of every state."""
+    """Payment orders in one state, one page (see :class:`Desk`)."""
     if not principal.roles & STAFF:
         raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
     counts = {P(r["status"]): r["count"] for r in await PaymentOrder.select(
         PaymentOrder.status, Count(PaymentOrder.id, alias="count")
-    ).group_by(PaymentOrder.status)}  # fmt: skip
-    total_rows = counts.get(status, 0)
-    pages = max(1, -(-total_rows // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    ).where(PaymentOrder.status.is_in(list(PENDING))).group_by(PaymentOrder.status)}  # fmt: skip
+    history = status not in PENDING
+    pages = None if history else max(1, -(-counts.get(status, 0) // PAGE_SIZE))
+    page = max(1, min(page, pages or page))
     rows = await PaymentOrder.select(
         *ORDER_COLUMNS, PaymentOrder.grant, PaymentOrder.grant.application.file_number,  # type: ignore[union-attr]
         PaymentOrder.grant.application.organisation.legal_name,  # type: ignore[union-attr]
-    ).where(PaymentOrder.status == status).order_by(PaymentOrder.due_date).order_by(PaymentOrder.id).limit(
-        PAGE_SIZE
-    ).offset((page - 1) * PAGE_SIZE)  # fmt: skip
-    total = await PaymentOrder.select(Sum(PaymentOrder.amount_cents, alias="total")).where(
-        PaymentOrder.status == status
-    ).first()  # fmt: skip
+    ).where(PaymentOrder.status == status).order_by(PaymentOrder.due_date, ascending=not history).order_by(
+        PaymentOrder.id, ascending=not history
+    ).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)  # fmt: skip
+    total = None
+    if not history:
+        found = await PaymentOrder.select(Sum(PaymentOrder.amount_cents, alias="total")).where(
+            PaymentOrder.status == status
+        ).first()  # fmt: skip
+        total = Money(int((found or {}).get("total") or 0))
     return Desk(
-        status=status, counts=counts, page=page, pages=pages, total=Money(int((total or {}).get("total") or 0)),
+        status=status, counts=counts, page=page, pages=pages, total=total, has_next=len(rows) > PAGE_SIZE,
         rows=[DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
-                      r["grant.application.organisation.legal_name"]) for r in rows],
+                      r["grant.application.organisation.legal_name"]) for r in rows[:PAGE_SIZE]],
     )  # fmt: skip
 
 
@@ -666,21 +715,25 @@ DUE_AHEAD_DAYS = 31
 async def due_instalments(
     principal: Principal, today: date, limit: int = 100
 ) -> list[DueInstalment]:
-    """Instalments of payable grants due within a month (or overdue) and not yet ordered."""
+    """Instalments of payable grants due within a month (or overdue) and not yet ordered.
+
+    The grants come by their maintained ``next_instalment_due`` (an index range), at most
+    ``limit`` of them: the first ``limit`` instalments by due date lie among those grants."""
     if not principal.roles & STAFF:
         raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
+    until = date.fromordinal(today.toordinal() + DUE_AHEAD_DAYS)
     grants = await GrantAward.select(
         GrantAward.id, GrantAward.application.file_number, GrantAward.application.organisation.legal_name,  # type: ignore[union-attr]
         GrantAward.current_decision.payment_schedule,
-    ).where(GrantAward.status.is_in(list(PAYABLE)) & (GrantAward.payments_suspended == False)  # noqa: E712
-            & (GrantAward.current_decision.payment_mode == PaymentMode.INSTALMENTS))  # fmt: skip
+    ).where(GrantAward.next_instalment_due <= until).order_by(GrantAward.next_instalment_due).order_by(
+        GrantAward.id
+    ).limit(limit)  # fmt: skip
     if not grants:
         return []
     ordered = {(o["grant"], o["due_date"]) for o in await PaymentOrder.select(
         PaymentOrder.grant, PaymentOrder.due_date,
     ).where(PaymentOrder.grant.is_in([g["id"] for g in grants]) & (PaymentOrder.kind == PaymentKind.INSTALMENT)
             & (PaymentOrder.status != P.CANCELLED))}  # fmt: skip
-    until = date.fromordinal(today.toordinal() + DUE_AHEAD_DAYS)
     due = []
     for grant in grants:
         schedule = schedule_of(grant["current_decision.payment_schedule"])

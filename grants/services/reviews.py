@@ -22,16 +22,28 @@ from grants.money import Money
 from grants.services import applications
 from grants.services.applications import ApplicationView, is_staff, touch
 from grants.services.users import Principal
-from grants.tables import Application, ChangeRequest, LineAssessment, Review, TextBlock, UserRole
+from grants.tables import (
+    Application,
+    ChangeRequest,
+    LineAssessment,
+    Organisation,
+    Review,
+    TextBlock,
+    UserRole,
+)
 from grants.vocabulary import FinancingType, LineVerdict, Recommendation, Role
 from grants.workflow import ApplicationStatus
 
 OVERDUE_AFTER = timedelta(weeks=6)  # a submission waiting longer than this is overdue
-QUEUE = (
+OPEN = (
     ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.CHANGES_REQUESTED,
-    ApplicationStatus.READY, ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED,
-    ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN,
+    ApplicationStatus.READY,
 )  # fmt: skip
+DECIDED = (
+    ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED, ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)  # fmt: skip
+QUEUE = OPEN + DECIDED
 SORTS = {
     "eingang": Application.submitted_at, "aktenzeichen": Application.file_number,
     "traeger": Application.organisation.legal_name, "betrag": Application.requested_cents,
@@ -61,7 +73,11 @@ def _staff(principal: Principal) -> None:
 
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
+    """What the queue shows; without a status the open applications, with ``decided`` those
+    decided or withdrawn (the history)."""
+
     status: ApplicationStatus | None = None
+    decided: bool = False
     programme_id: int | None = None
     call_id: int | None = None
     fiscal_year: int | None = None
@@ -92,17 +108,29 @@ class QueueRow:
 
 @dataclass(frozen=True, slots=True)
 class QueuePage:
+    """One page of the queue. Open applications (the work) come with their counts per status;
+    the decided ones are history, paged without a total, which would grow with the years."""
+
     rows: list[QueueRow]
-    total: int
-    counts: dict[ApplicationStatus, int]
+    total: int | None  # of open applications only
+    counts: dict[ApplicationStatus, int]  # per open status, under the same filters
     page: int
-    pages: int
+    pages: int | None
+    has_next: bool
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.counts.values())
 
 
-def _conditions(f: QueueFilter, now: datetime) -> list[Combinable]:
-    found: list[Combinable] = [Application.status.is_in(list(QUEUE))]
-    if f.status:
-        found.append(Application.status == f.status)
+def _statuses(f: QueueFilter) -> tuple[ApplicationStatus, ...]:
+    if f.status in QUEUE:
+        return (f.status,)
+    return DECIDED if f.decided else OPEN
+
+
+def _conditions(f: QueueFilter, now: datetime, organisations: list[int] | None) -> list[Combinable]:
+    found: list[Combinable] = [Application.status.is_in(list(_statuses(f)))]
     if f.programme_id:
         found.append(Application.call.programme == f.programme_id)
     if f.call_id:
@@ -122,19 +150,25 @@ def _conditions(f: QueueFilter, now: datetime) -> list[Combinable]:
                 ChangeRequest.resolved_at.is_null() & (ChangeRequest.deadline < now.date())
             )
         ))  # fmt: skip
-    if text := f.search.strip():
-        like = f"%{text}%"
-        found.append(_contains(Application.file_number, like) | _contains(Application.title, like)
-                     | _contains(Application.organisation.legal_name, like))  # fmt: skip
+    if (
+        organisations is not None
+    ):  # a search: its text in file number or title, or its organisations
+        text = db.search_text(f.search)
+        found.append(db.contains(Application.file_number, text) | db.contains(Application.title, text)
+                     | Application.organisation.is_in(organisations or [0]))  # fmt: skip
     return found
 
 
-def _contains(column: Any, pattern: str) -> Combinable:
-    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE ignores case already."""
-    found: Combinable = (
-        column.ilike(pattern) if db.get_engine().engine_type == "postgres" else column.like(pattern)
+async def _organisations_named(f: QueueFilter) -> list[int] | None:
+    """The organisations whose name contains the search text (None without a search). Asked
+    first, so that the applications' condition stays on their own indexed columns (trigram
+    indexes on PostgreSQL)."""
+    if not (text := db.search_text(f.search)):
+        return None
+    rows = await Organisation.select(Organisation.id).where(
+        db.contains(Organisation.legal_name, text)
     )
-    return found
+    return [r["id"] for r in rows]
 
 
 def _where(conditions: list[Combinable]) -> Combinable:
@@ -145,37 +179,39 @@ def _where(conditions: list[Combinable]) -> Combinable:
 
 
 async def queue(principal: Principal, f: QueueFilter) -> QueuePage:
-    """One page of the filtered queue plus the counts per status (three queries)."""
+    """One page of the filtered queue plus the counts per open status (two queries, three with
+    a search); the cost follows the open work and the page, not the years of history."""
     _staff(principal)
     now = clock.now()
-    where = _where(_conditions(f, now))
-    total = await Application.count().where(where)
-    counts_where = _where(_conditions(replace(f, status=None), now))  # the counts on the tabs
+    organisations = await _organisations_named(f)
+    where = _where(_conditions(f, now, organisations))
+    counts_where = _where(_conditions(replace(f, status=None, decided=False), now, organisations))
     grouped = await Application.select(Application.status, Count(Application.id, alias="n")).where(
         counts_where
     ).group_by(Application.status)  # fmt: skip
+    counts = {ApplicationStatus(g["status"]): g["n"] for g in grouped}
+    history = set(_statuses(f)) <= set(DECIDED)
+    total = None if history else sum(counts.get(s, 0) for s in _statuses(f))
     order = SORTS.get(f.sort, Application.submitted_at)
     per_page = max(1, min(f.per_page, 100))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, f.page), pages)
+    pages = None if total is None else max(1, -(-total // per_page))
+    page = max(1, min(f.page, pages or f.page))
+    descending = f.descending or (history and f.sort == "eingang")  # history: newest first
     rows = await Application.select(
         Application.id, Application.file_number, Application.title, Application.organisation.legal_name,
         Application.call.programme.short_name, Application.call.fiscal_year.year,  # type: ignore[union-attr]
         Application.district, Application.status, Application.requested_cents, Application.submitted_at,
         Application.reviewer.display_name,
-    ).where(where).order_by(order, ascending=not f.descending).order_by(Application.id).limit(per_page).offset(
-        (page - 1) * per_page
-    )  # fmt: skip
+    ).where(where).order_by(order, ascending=not descending).order_by(Application.id, ascending=not descending).limit(
+        per_page + 1
+    ).offset((page - 1) * per_page)  # fmt: skip
     return QueuePage(
         rows=[QueueRow(
             r["id"], r["file_number"], r["title"], r["organisation.legal_name"], r["call.programme.short_name"],
             r["call.fiscal_year.year"], r["district"], ApplicationStatus(r["status"]), Money(r["requested_cents"]),
             r["submitted_at"], r["reviewer.display_name"],
-        ) for r in rows],
-        total=total,
-        counts={ApplicationStatus(g["status"]): g["n"] for g in grouped},
-        page=page,
-        pages=pages,
+        ) for r in rows[:per_page]],
+        total=total, counts=counts, page=page, pages=pages, has_next=len(rows) > per_page,
     )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from grants import clock, db
 from grants.clock import BERLIN
 from grants.errors import Forbidden, Invalid, NotFound
 from grants.services.users import Principal
+from grants.tables import Organisation
 from grants.vocabulary import District, FinancingType, Labelled, PaymentKind, Role
 from grants.workflow import GrantStatus, PaymentOrderStatus
 
@@ -396,10 +397,15 @@ async def fiscal_years(principal: Principal) -> list[int]:
     ]
 
 
-async def organisations(principal: Principal) -> list[tuple[int, str]]:
-    """Every organisation (id, legal name), for staff choosing an account statement."""
+async def organisations(principal: Principal, search: str, limit: int) -> list[tuple[int, str]]:
+    """Organisations (id, legal name) whose name contains ``search``, at most ``limit`` of them
+    in name order, for staff choosing an account statement."""
     _reader(principal)
-    rows = await db.fetch("SELECT id, legal_name FROM organisation ORDER BY legal_name, id")
+    if not (text := db.search_text(search)):
+        return []
+    rows = await Organisation.select(Organisation.id, Organisation.legal_name).where(
+        db.contains(Organisation.legal_name, text)
+    ).order_by(Organisation.legal_name).order_by(Organisation.id).limit(limit)  # fmt: skip
     return [(r["id"], r["legal_name"]) for r in rows]
 
 

@@ -51,6 +51,9 @@ class GrantAward(Record, tablename="grant_award"):
     current_decision = ref(Decision)
     status = choice(GrantStatus, index=True)
     payments_suspended = Boolean(default=False)
+    # The earliest instalment without an order while the grant pays out in instalments (else
+    # NULL): kept by grants.services.payments.refresh_next_instalments for the payments desk.
+    next_instalment_due = Date(null=True, default=None, index=True)
     created_at = created_at()
     version = version()
 

@@ -126,13 +126,16 @@ class DeskRowOut(msgspec.Struct):
 
 
 class PaymentOrderPageOut(msgspec.Struct):
-    """One page (50) of the payment orders in one state, oldest due first, with the counts."""
+    """One page (50) of the payment orders in one state. Open states (draft, certified,
+    released, exported) come oldest due first with their counts, total and pages; paid and
+    cancelled orders newest first, without total and pages (``has_next`` tells of more)."""
 
     status: str
-    total: Amount
+    total: Amount | None
     counts: dict[str, int]
     page: int
-    pages: int
+    pages: int | None
+    has_next: bool
     orders: list[DeskRowOut]
 
 
@@ -152,8 +155,9 @@ async def payment_orders(
     """Payment orders in one state (draft, certified, released, exported, paid, cancelled)."""
     desk = await payments.desk(request.user, status, page)
     return PaymentOrderPageOut(
-        status=desk.status.value, total=euro(desk.total), counts={s.value: n for s, n in desk.counts.items()},
-        page=desk.page, pages=desk.pages,
+        status=desk.status.value, total=euro(desk.total) if desk.total is not None else None,
+        counts={s.value: n for s, n in desk.counts.items()}, page=desk.page, pages=desk.pages,
+        has_next=desk.has_next,
         orders=[DeskRowOut(r.grant_id, r.file_number, r.organisation, PaymentOrderOut.of(r.order)) for r in desk.rows],
     )  # fmt: skip
 

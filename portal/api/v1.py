@@ -302,7 +302,8 @@ async def withdraw(
 @get(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
 async def message_list(request: ApiRequest, application_id: FromPath[int]) -> list[MessageOut]:
     """The thread with the KI, oldest first."""
-    return [MessageOut.of(m) for m in await messages.thread(request.user, application_id)]
+    app = await apps.get(request.user, application_id)
+    return [MessageOut.of(m) for m in await messages.thread(request.user, app)]
 
 
 @post(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
@@ -312,7 +313,7 @@ async def post_message(
     """Write to the thread; the other side gets an e-mail."""
     message_id = await messages.post(request.user, application_id, data.to_text(),
                                      request_id=actor(request).request_id)  # fmt: skip
-    thread = await messages.thread(request.user, application_id)
+    thread = await messages.thread(request.user, await apps.get(request.user, application_id))
     return MessageOut.of(next(m for m in thread if m.id == message_id))
 
 

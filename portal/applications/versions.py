@@ -23,7 +23,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 async def _version(
     request: Request[Any, Any, Any], application_id: int, number: int
 ) -> dict[str, Any]:
-    found = {v["number"]: v for v in await apps.versions(request.user, application_id)}
+    app = await apps.get(request.user, application_id)
+    found = {v["number"]: v for v in await apps.versions(app)}
     if number not in found:
         raise NotFoundException()
     return found[number]
@@ -54,7 +55,7 @@ async def changes(
 ) -> Template:
     """What the association changed between two submitted versions, field by field and line by line."""
     app = await apps.get(request.user, application_id)
-    versions = await apps.versions(request.user, application_id)
+    versions = await apps.versions(app)
     numbers = [v["number"] for v in versions]
     if len(numbers) < 2:
         raise NotFoundException()

@@ -15,7 +15,7 @@ from typing import IO, Any
 import anyio
 from litestar import Request, get
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Stream, Template
 
 from grants import clock
 from grants.errors import Invalid
@@ -31,10 +31,12 @@ READ = access(roles(*statements.READ_ROLES))
 ACCOUNT = access(roles(*statements.READ_ROLES, Role.MEMBER, Role.SIGNATORY))
 BLOCK = 256 * 1024  # bytes per chunk sent to the browser
 FIELDS = ("von", "bis", "datum", "exportlauf", "rueckforderungen", "jahr", "traeger")
+MATCHES = 20  # organisations listed for a search
 
 
 async def _page(request: Request[Any, Any, Any], values: dict[str, Any] | None = None,
-                errors: dict[str, str] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+                errors: dict[str, str] | None = None, status_code: int = 200,
+                matches: list[tuple[int, str]] | None = None) -> Template:  # fmt: skip
     principal = request.user
     year = clock.today().year
     defaults = {"von": f"01.01.{year}", "bis": f"31.12.{year}", "datum": DateBasis.DUE.value,
@@ -45,7 +47,7 @@ async def _page(request: Request[Any, Any, Any], values: dict[str, Any] | None =
         "batches": [("", "kein Exportlauf (nur Zeitraum)")]
         + [(str(i), text) for i, text in await statements.batches(principal)],
         "years": [(str(y), str(y)) for y in await statements.fiscal_years(principal)],
-        "organisations": [(str(i), name) for i, name in await statements.organisations(principal)],
+        "matches": matches, "match_limit": MATCHES,
     }, status_code=status_code)  # fmt: skip
 
 
@@ -106,14 +108,17 @@ async def grants_xlsx(request: Request[Any, Any, Any]) -> Stream | Template:
 
 
 @get("/finanzen/auszuege/kontoauszug", name="finance:account", opt=READ)
-async def account_choice(request: Request[Any, Any, Any]) -> Redirect | Template:
-    """The staff's form names the association; its statement has its own address."""
+async def account_choice(request: Request[Any, Any, Any]) -> Template:
+    """Staff find the association by (part of) its name; each match links to its statement,
+    which has its own address."""
     form = Form(request.query_params)
-    organisation_id = form.integer("traeger")
-    if organisation_id is None:
-        form.keep(FIELDS)
-        return await _page(request, form.values, {"traeger": "Bitte einen Träger wählen."}, 400)
-    return Redirect(f"/organisationen/{organisation_id}/kontoauszug.xlsx", status_code=303)
+    search = form.text("traeger", required=False, max_length=200)
+    form.keep(FIELDS)
+    if not search:
+        errors = {"traeger": "Bitte den Namen des Trägers (oder einen Teil davon) eingeben."}
+        return await _page(request, form.values, errors, 400)
+    matches = await statements.organisations(request.user, search, MATCHES + 1)
+    return await _page(request, form.values, matches=matches)
 
 
 @get("/organisationen/{organisation_id:int}/kontoauszug.xlsx", name="finance:account_xlsx",

@@ -212,6 +212,7 @@ async def _desk(request: Request[Any, Any, Any], status: PaymentOrderStatus, pag
     principal = request.user
     return Template("payments/desk.html.jinja2", context={
         "desk": await payments.desk(principal, status, page), "tabs": DESK_TABS, "errors": errors or {},
+        "open_states": payments.PENDING,
         "batches": await payments.batches(principal), "token": secrets.token_hex(16), "user_id": principal.id,
         "due": await payments.due_instalments(principal, clock.today()),
         "may_prepare": bool(principal.roles & payments.PREPARERS),

@@ -37,6 +37,7 @@ STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 REVIEWER = access(roles(Role.REVIEWER))
 APPROVER = access(roles(Role.APPROVER))
 ASSIGNER = access(roles(Role.ADMIN, Role.APPROVER, Role.REVIEWER))
+DECIDED = "entschieden"  # the queue's history tab: decided and withdrawn applications
 
 
 @get("/pruefung", name="review:queue", opt=STAFF)
@@ -61,13 +62,13 @@ async def queue(
               "suche": search or "", "sortierung": sort or "eingang", "absteigend": descending or ""}  # fmt: skip
     statuses = {s.value: s for s in reviews.QUEUE}
     result = await reviews.queue(principal, QueueFilter(
-        status=statuses.get(status or ""), programme_id=whole_number(programme), call_id=whole_number(call), fiscal_year=whole_number(year),
+        status=statuses.get(status or ""), decided=status == DECIDED, programme_id=whole_number(programme), call_id=whole_number(call), fiscal_year=whole_number(year),
         district=district if district in {d.value for d in District} else None,
         reviewer_id=principal.id if reviewer == "ich" else whole_number(reviewer), overdue=bool(overdue),
         search=(search or "")[:100], sort=sort or "eingang", descending=bool(descending), page=whole_number(page) or 1,
     ))  # fmt: skip
     return Template("review/queue.html.jinja2", context={
-        "result": result, "chosen": chosen, "statuses": reviews.QUEUE, "districts": District.choices(),
+        "result": result, "chosen": chosen, "statuses": reviews.OPEN, "decided": DECIDED, "districts": District.choices(),
         "programmes": [(p["id"], p["name"]) for p in await Programme.select(Programme.id, Programme.name)],
         "calls": [(c["id"], c["title"]) for c in await Call.select(Call.id, Call.title).order_by(Call.id, ascending=False)],
         "years": [(str(y["year"]), str(y["year"])) for y in await FiscalYear.select(FiscalYear.year).order_by(
@@ -98,9 +99,8 @@ async def _workspace(request: Request[Any, Any, Any], application_id: int, error
         "formal_checks": FORMAL_CHECKS, "content_checks": CONTENT_CHECKS, "verdicts": LineVerdict.choices(),
         "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
         "condition_options": await _condition_options(), "reviewers": await reviews.reviewers(),
-        "timeline": await apps.timeline(app.id), "change_request": await apps.open_change_request(app.id),
-        "decisions": await decisions.of_application(principal, app.id),
-        "amendments": await amendments.of_application(principal, app.id),
+        "timeline": await apps.timeline(app), "change_request": await apps.open_change_request(app.id),
+        "decisions": await decisions.of_application(app), "amendments": await amendments.of_application(app),
         "grant_id": await payments.grant_of(app.id),
         "is_reviewer": review is not None and review.reviewer_id == principal.id,
         "may_review": Role.REVIEWER in principal.roles,

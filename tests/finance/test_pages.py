@@ -42,14 +42,39 @@ async def test_the_page_offers_every_statement(app, demo):
     assert "<h1>Auszüge für die Finanzen</h1>" in html
     assert 'href="/finanzen/auszuege">Auszüge</a>' in html  # in the navigation
     for action in ("/finanzen/auszuege/auszahlungsanordnungen.xlsx", "/finanzen/auszuege/foerderliste.xlsx",
-                   "/finanzen/auszuege/kontoauszug"):  # fmt: skip
+                   "/finanzen/auszuege/kontoauszug#kontoauszug"):  # fmt: skip
         assert f'<form method="get" action="{action}"' in html
     assert '<label for="feld-von">Zeitraum von</label>' in html
     assert "<legend>Der Zeitraum gilt für</legend>" in html
     batch = await ExportBatch.select(ExportBatch.number).first()
     assert batch["number"] in html
     assert '<option value="2026"' in html
-    assert "Türkisch-Deutscher Kulturverein Ehrenfeld e. V." in html
+    assert "Türkisch-Deutscher Kulturverein Ehrenfeld e. V." not in html  # found by a search
+    assert '<label for="feld-traeger">Träger suchen</label>' in html
+    await finance.aclose()
+
+
+async def test_staff_find_an_association_for_its_account_statement(app, demo):
+    finance = await signed_in(app, "finance")
+    found = await finance.get(
+        "/finanzen/auszuege/kontoauszug", params={"traeger": "kulturverein ehrenf"}
+    )
+    assert found.status_code == 200
+    own = await Organisation.objects().get(
+        Organisation.legal_name == "Türkisch-Deutscher Kulturverein Ehrenfeld e. V."
+    )
+    assert (
+        f'<a href="/organisationen/{own.id}/kontoauszug.xlsx">Kontoauszug (Excel): '
+        "Türkisch-Deutscher Kulturverein Ehrenfeld e. V.</a>"
+    ) in found.text
+    assert 'value="kulturverein ehrenf"' in found.text  # the search stays in the field
+    nothing = await finance.get(
+        "/finanzen/auszuege/kontoauszug", params={"traeger": "gibt es nicht 100%"}
+    )
+    assert "Kein Träger mit diesem Namen gefunden." in nothing.text
+    many = await finance.get("/finanzen/auszuege/kontoauszug", params={"traeger": "e. V."})
+    assert many.text.count("Kontoauszug (Excel): ") == 20
+    assert "Es gibt mehr Treffer als die ersten 20; bitte genauer suchen." in many.text
     await finance.aclose()
 
 
@@ -103,7 +128,9 @@ async def test_a_bad_selection_shows_the_page_with_the_messages(app, demo):
     assert (
         await finance.get("/finanzen/auszuege/foerderliste.xlsx", params={"jahr": "x"})
     ).status_code == 400
-    assert (await finance.get("/finanzen/auszuege/kontoauszug")).status_code == 400
+    empty = await finance.get("/finanzen/auszuege/kontoauszug")
+    assert empty.status_code == 400
+    assert "Bitte den Namen des Trägers (oder einen Teil davon) eingeben." in empty.text
     await finance.aclose()
 
 
@@ -113,12 +140,7 @@ async def test_the_grant_list_and_the_account_statement_download(app, demo):
     assert answer.status_code == 200
     assert answer.headers["content-disposition"] == 'attachment; filename="Foerderliste_2025.xlsx"'
     assert load_workbook(io.BytesIO(answer.content)).active["A1"].value == "Förderliste 2025"
-    chosen = await auditor.get(
-        "/finanzen/auszuege/kontoauszug", params={"traeger": str(demo["other"])}
-    )
-    assert chosen.status_code == 303
-    assert chosen.headers["location"] == f"/organisationen/{demo['other']}/kontoauszug.xlsx"
-    answer = await auditor.get(chosen.headers["location"])
+    answer = await auditor.get(f"/organisationen/{demo['other']}/kontoauszug.xlsx")
     assert answer.status_code == 200
     assert re.fullmatch(r'attachment; filename="Kontoauszug_[A-Za-z0-9.-]+_\d{4}-\d\d-\d\d\.xlsx"',
                         answer.headers["content-disposition"])  # fmt: skip
