@@ -130,7 +130,9 @@ def _statuses(f: QueueFilter) -> tuple[ApplicationStatus, ...]:
 
 
 def _conditions(f: QueueFilter, now: datetime, organisations: list[int] | None) -> list[Combinable]:
-    found: list[Combinable] = [Application.status.is_in(list(_statuses(f)))]
+    found: list[Combinable] = [  # drafts withdrawn before submission never reached the KI
+        Application.status.is_in(list(_statuses(f))), Application.submitted_at.is_not_null(),
+    ]  # fmt: skip
     if f.programme_id:
         found.append(Application.call.programme == f.programme_id)
     if f.call_id:
