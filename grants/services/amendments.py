@@ -26,10 +26,11 @@ from grants.tables import (
     Organisation,
     User,
 )
-from grants.vocabulary import DecisionKind, FinancingType, Role
+from grants.vocabulary import DecisionKind, ExpenseCategory, FinancingType, Role
 from grants.workflow import GrantStatus
 
 OPEN_GRANT = (GrantStatus.APPROVED, GrantStatus.PAYING)
+STATUS_LABELS = {"requested": "in Prüfung", "approved": "bewilligt", "rejected": "abgelehnt"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,16 @@ class AmendmentInput:
 
 
 @dataclass(frozen=True, slots=True)
+class LineChange:
+    """An expense line an amendment changes: its amount in force before, and the one asked for."""
+
+    line_key: str
+    label: str
+    old: Money
+    new: Money
+
+
+@dataclass(frozen=True, slots=True)
 class AmendmentView:
     id: int
     version: int
@@ -49,12 +60,16 @@ class AmendmentView:
     period_start: date | None
     period_end: date | None
     requested: Money
-    plan: list[dict[str, Any]]
+    changes: list[LineChange]
     reason: str
     requested_at: datetime
     reviewer_id: int | None
     recommendation: str
     decision_id: int | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
 
 
 async def _grant(application_id: int) -> dict[str, Any]:
@@ -80,14 +95,46 @@ def _ceiling(decision: dict[str, Any]) -> Money:
     return Money(decision["cap_cents"] or decision["fixed_cents"] or decision["approved_cents"])
 
 
-async def of_application(app: applications.ApplicationView) -> list[AmendmentView]:
-    """The amendments of a loaded application's grant, oldest first."""
-    rows = await Amendment.select().where(Amendment.grant.application == app.id).order_by(
+CATEGORY_LABELS = dict(ExpenseCategory.choices())
+
+
+def _label(line: applications.LineView) -> str:
+    category = CATEGORY_LABELS.get(line.category, line.category)
+    return f"{category}: {line.description}" if line.description else category
+
+
+def line_changes(
+    app: applications.ApplicationView, rows: list[dict[str, Any]]
+) -> dict[int, list[LineChange]]:
+    """Per amendment (rows oldest first), each changed expense line with the amount in force
+    before it — the plan's, or the one an earlier approved amendment set — and the new one."""
+    lines = {line.line_key: line for line in app.expenses}
+    in_force = {key: line.amount for key, line in lines.items()}
+    found: dict[int, list[LineChange]] = {}
+    for row in rows:
+        asked = [(item["line_key"], Money(item["amount_cents"])) for item in row["plan"] or []
+                 if item["line_key"] in lines]  # fmt: skip
+        found[row["id"]] = [
+            LineChange(key, _label(lines[key]), in_force[key], new) for key, new in asked
+        ]
+        if row["status"] == "approved":
+            in_force.update(asked)
+    return found
+
+
+async def _rows(application_id: int) -> list[dict[str, Any]]:
+    return await Amendment.select().where(Amendment.grant.application == application_id).order_by(
         Amendment.id
     ).output(load_json=True)  # fmt: skip
+
+
+async def of_application(app: applications.ApplicationView) -> list[AmendmentView]:
+    """The amendments of a loaded application's grant, oldest first, with their line changes."""
+    rows = await _rows(app.id)
+    changes = line_changes(app, rows)
     return [
         AmendmentView(r["id"], r["version"], r["status"], r["period_start"], r["period_end"],
-                      Money(r["requested_cents"]), list(r["plan"] or []), r["reason"], r["requested_at"],
+                      Money(r["requested_cents"]), changes[r["id"]], r["reason"], r["requested_at"],
                       r["reviewer"], r["recommendation"], r["decision"])
         for r in rows
     ]  # fmt: skip
@@ -172,15 +219,11 @@ async def recommend(
 
 
 def amended_parameters(
-    current: dict[str, Any], app: Any, plan: list[dict[str, Any]], requested: Money
+    current: dict[str, Any], changes: list[LineChange], requested: Money
 ) -> Parameters:
-    """The current decision's parameters with the new plan amounts (A moves by their difference)."""
-    old = {line.line_key: line.amount for line in app.expenses}
-    delta = Money.total(
-        Money(item["amount_cents"]) - old[item["line_key"]]
-        for item in plan
-        if item["line_key"] in old
-    )
+    """The current decision's parameters with the new plan amounts (A moves by their difference
+    to the amounts in force)."""
+    delta = Money.total(change.new - change.old for change in changes)
     financing_type = FinancingType(current["financing_type"])
     return Parameters(
         financing_type=financing_type, eligible=Money(current["eligible_cents"]) + delta,
@@ -217,7 +260,8 @@ async def decide(principal: Principal, amendment_id: int, version: int, approve:
             return None
         grant = await _grant(app.id)
         current = await _decision(grant["current_decision"])
-        params = amended_parameters(current, app, row["plan"], Money(row["requested_cents"]))
+        changes = line_changes(app, await _rows(app.id))[amendment_id]
+        params = amended_parameters(current, changes, Money(row["requested_cents"]))
         approved = approved_grant(params)
         period_start, period_end = row["period_start"], row["period_end"]
         new_years = dict(decisions.split_by_years(approved, period_start, period_end))
@@ -235,7 +279,7 @@ async def decide(principal: Principal, amendment_id: int, version: int, approve:
             if delta.cents > 0:
                 await decisions.commit_budget(lines[year], delta)
         number = await Decision.count().where(Decision.application == app.id) + 1
-        changed = _changes(current, row, approved)
+        changed = _changes(current, row, changes, params.eligible, approved)
         decision_id = int((await Decision.insert(Decision(
             application=app.id, kind=DecisionKind.AMENDMENT, number=number, financing_type=params.financing_type,
             eligible_cents=params.eligible.cents, other_funding_cents=params.other_funding.cents,
@@ -286,8 +330,9 @@ async def decide(principal: Principal, amendment_id: int, version: int, approve:
     return decision_id
 
 
-def _changes(current: dict[str, Any], amendment: dict[str, Any], approved: Money) -> str:
-    """A sentence per change, for the letter."""
+def _changes(current: dict[str, Any], amendment: dict[str, Any], changes: list[LineChange],
+             eligible: Money, approved: Money) -> str:  # fmt: skip
+    """A sentence per change, for the letter: period, each plan line old → new, the new totals."""
     said = []
     if (amendment["period_start"], amendment["period_end"]) != (
         current["period_start"],
@@ -295,10 +340,12 @@ def _changes(current: dict[str, Any], amendment: dict[str, Any], approved: Money
     ):
         said.append(f"Der Bewilligungszeitraum wird auf {amendment['period_start']:%d.%m.%Y} bis "
                     f"{amendment['period_end']:%d.%m.%Y} geändert.")  # fmt: skip
+    for change in changes:
+        said.append(f"Ausgabeposition „{change.label}“: bisher {change.old.format()}, "
+                    f"nunmehr {change.new.format()}.")  # fmt: skip
+    if eligible.cents != current["eligible_cents"]:
+        said.append(f"Die zuwendungsfähigen Ausgaben betragen nunmehr {eligible.format()} "
+                    f"(bisher {Money(current['eligible_cents']).format()}).")  # fmt: skip
     if approved.cents != current["approved_cents"]:
         said.append(f"Die Zuwendung beträgt nun {approved.format()}.")
-    if amendment["plan"]:
-        said.append(
-            "Der Kosten- und Finanzierungsplan wird in den beantragten Positionen geändert."
-        )
-    return " ".join(said) or "Der Bescheid wird wie beantragt geändert."
+    return "\n".join(said) or "Der Bescheid wird wie beantragt geändert."

@@ -1,9 +1,11 @@
 """Amendments after approval: asked by the association, reviewed, decided with four eyes; the
 Änderungsbescheid becomes the grant's new decision and the budget follows the difference."""
 
+import io
 import re
 
 import pytest
+from docx import Document as WordDocument
 
 from grants.tables import (
     Amendment,
@@ -36,25 +38,39 @@ async def approved(client, app, submitted):
     await approver.aclose()
 
 
-async def ask(client, app_id: int, world: dict, **changes: str):
+async def ask(client, app_id: int, world: dict, personnel_costs: str = "32.000,00", **changes: str):
     page = await client.get(f"/antraege/{app_id}/aenderung")
     personnel = re.search(r'name="(line_[0-9a-f-]{36})"', page.text).group(1)
     data = {"period_start": f"01.01.{world['year']}", "period_end": f"31.12.{world['year']}",
-            "requested": "30.000,00", personnel: "32.000,00", "reason": "Mehr Beratungsstunden nötig.", **changes}  # fmt: skip
+            "requested": "30.000,00", personnel: personnel_costs, "reason": "Mehr Beratungsstunden nötig.", **changes}  # fmt: skip
     return await csrf_post(client, f"/antraege/{app_id}/aenderung", data)
+
+
+async def recommend_and_approve(reviewer, approver, app_id: int) -> None:
+    amendment = await Amendment.objects().order_by(Amendment.id, ascending=False).first()
+    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
+                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Plausibel."})  # fmt: skip
+    amendment = await Amendment.objects().get(Amendment.id == amendment.id)
+    done = await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
+                           {"version": str(amendment.version), "application": str(app_id), "outcome": "approve"})  # fmt: skip
+    assert done.status_code == 303, done.text
+
+
+async def letter_text(client, decision: Decision) -> str:
+    answer = await client.get(f"/dokumente/{decision.letter}")
+    return "\n".join(p.text for p in WordDocument(io.BytesIO(answer.content)).paragraphs)
 
 
 async def test_an_approved_amendment_is_a_new_decision_and_moves_the_budget(client, approved):
     app_id, world, reviewer, approver = approved
     asked = await ask(client, app_id, world)
     assert asked.status_code == 303, asked.text
-    amendment = await Amendment.objects().get(Amendment.reason == "Mehr Beratungsstunden nötig.")
-    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
-                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Plausibel."})  # fmt: skip
-    amendment = await Amendment.objects().get(Amendment.id == amendment.id)
-    done = await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
-                           {"version": str(amendment.version), "application": str(app_id), "outcome": "approve"})  # fmt: skip
-    assert done.status_code == 303
+    page = await reviewer.get(f"/pruefung/antraege/{app_id}")
+    assert "(in Prüfung)" in page.text
+    assert re.search(
+        r"Personalausgaben.*?30\.000,00\xa0€.*?32\.000,00\xa0€.*?2\.000,00\xa0€", page.text, re.S
+    )
+    await recommend_and_approve(reviewer, approver, app_id)
     grant = await GrantAward.objects().get(GrantAward.application == app_id)
     new = await Decision.objects().get(Decision.id == grant.current_decision)
     # personnel planned 30.000 → now 32.000: A 32.800 + 2.000 = 34.800; 34.800 − D 4.800 = 30.000 = H
@@ -69,6 +85,15 @@ async def test_an_approved_amendment_is_a_new_decision_and_moves_the_budget(clie
     assert booked == [2800000, 200000]
     letter = await Document.objects().get(Document.id == new.letter)
     assert letter.title.startswith("Änderungsbescheid")
+    text = await letter_text(approver, new)
+    assert "„Personalausgaben" in text
+    assert "bisher 30.000,00\xa0€, nunmehr 32.000,00\xa0€" in text
+    assert (
+        "zuwendungsfähigen Ausgaben betragen nunmehr 34.800,00\xa0€ (bisher 32.800,00\xa0€)" in text
+    )
+    page = await reviewer.get(f"/pruefung/antraege/{app_id}")
+    assert "(bewilligt)" in page.text
+    assert "(approved)" not in page.text
     inbox = await client.get(f"/organisationen/{world['organisation']}/bescheide")
     assert "Änderungsbescheid" in inbox.text
 
@@ -109,3 +134,22 @@ async def test_a_rejected_amendment_changes_nothing(client, approved):
                      "reasons": "Nicht begründet."})  # fmt: skip
     assert (await Amendment.objects().first()).status == "rejected"
     assert await Decision.count().where(Decision.application == app_id) == 1
+
+
+async def test_a_second_amendment_changes_the_amounts_the_first_set(client, approved):
+    app_id, world, reviewer, approver = approved
+    await ask(client, app_id, world)
+    await recommend_and_approve(reviewer, approver, app_id)
+    asked = await ask(client, app_id, world, personnel_costs="31.000,00", reason="Weniger Stunden.")
+    assert asked.status_code == 303, asked.text
+    page = await client.get(f"/antraege/{app_id}")
+    second = page.text.split('id="aenderungen"')[1].split("Geänderte Ausgaben")[2]
+    assert re.search(
+        r"Personalausgaben.*?32\.000,00\xa0€.*?31\.000,00\xa0€.*?-1\.000,00\xa0€", second, re.S
+    )
+    await recommend_and_approve(reviewer, approver, app_id)
+    grant = await GrantAward.objects().get(GrantAward.application == app_id)
+    new = await Decision.objects().get(Decision.id == grant.current_decision)
+    # A 34.800 − 1.000 = 33.800 (not the original plan's 30.000 + 1.000); 33.800 − D 4.800 = 29.000
+    assert (new.number, new.eligible_cents, new.approved_cents) == (3, 3380000, 2900000)
+    assert "bisher 32.000,00\xa0€, nunmehr 31.000,00\xa0€" in await letter_text(approver, new)
