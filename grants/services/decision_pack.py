@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from piccolo.query.functions.aggregate import Sum
+from piccolo.query.functions.aggregate import Count, Sum
 
 from grants import audit, clock, db
 from grants.audit import Actor
@@ -125,6 +125,11 @@ class DecisionPack:
         return Money.total(row.proposed for row in self.rows)
 
     @property
+    def decided_total(self) -> Money:
+        """What the decisions so far approved."""
+        return Money.total(row.decided for row in self.rows if row.decided is not None)
+
+    @property
     def proposed_open(self) -> Money:
         """What the reviews propose for the applications still to decide."""
         return Money.total(row.proposed for row in self.ready)
@@ -138,6 +143,40 @@ class DecisionPack:
     def line_available(self) -> Money:
         """What the budget line can still carry after the open proposals."""
         return self.appropriation - self.committed - self.proposed_open
+
+
+@dataclass(frozen=True, slots=True)
+class PackCall:
+    """A call whose decision pack can be opened, with its applications ready for decision."""
+
+    call_id: int
+    title: str
+    programme: str
+    fiscal_year: int
+    ready: int
+
+
+async def calls(
+    principal: Principal, page: int = 1, per_page: int = 25
+) -> tuple[list[PackCall], bool]:
+    """The calls, newest fiscal year first, one page of them (two queries), and whether
+    another page follows."""
+    if not is_staff(principal):
+        raise Forbidden("review")
+    rows = await Call.select(
+        Call.id, Call.title, Call.programme.name, Call.fiscal_year.year,
+    ).order_by(Call.fiscal_year.year, Call.id, ascending=False).limit(per_page + 1).offset(
+        (max(page, 1) - 1) * per_page
+    )  # fmt: skip
+    ids = [r["id"] for r in rows[:per_page]]
+    ready = {r["call"]: r["n"] for r in await Application.select(
+        Application.call, Count(Application.id, alias="n")
+    ).where((Application.status == ApplicationStatus.READY) & Application.call.is_in(ids or [0])).group_by(
+        Application.call
+    )}  # fmt: skip
+    found = [PackCall(r["id"], r["title"], r["programme.name"], r["fiscal_year.year"], ready.get(r["id"], 0))
+             for r in rows[:per_page]]  # fmt: skip
+    return found, len(rows) > per_page
 
 
 async def pack(principal: Principal, call_id: int) -> DecisionPack:

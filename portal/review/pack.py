@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import anyio
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from grants.services import decision_pack
@@ -36,6 +36,18 @@ def choices_for(recommendation: Recommendation | None) -> list[tuple[str, str]]:
         return CommitteeChoice.choices()
     return [(CommitteeChoice.REJECT.value, "ablehnen wie empfohlen"),
             (CommitteeChoice.DEFER.value, CommitteeChoice.DEFER.label)]  # fmt: skip
+
+
+@get("/pruefung/beschlussvorlagen", name="review:packs", opt=STAFF)
+async def packs_page(
+    request: Request[Any, Any, Any], seite: FromQuery[str | None] = None
+) -> Template:
+    """The calls with a link to each one's pack, newest fiscal year first, paged."""
+    page = whole_number(seite) or 1
+    found, has_next = await decision_pack.calls(request.user, page)
+    return Template(
+        "review/packs.html.jinja2", context={"calls": found, "page": page, "has_next": has_next}
+    )
 
 
 @get("/pruefung/aufrufe/{call_id:int}/beschlussvorlage", name="review:pack", opt=STAFF)
@@ -107,4 +119,4 @@ async def record(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
     return Template("review/pack_result.html.jinja2", context={"outcome": outcome})
 
 
-ROUTES = [pack_page, pack_docx, pack_xlsx, record]
+ROUTES = [packs_page, pack_page, pack_docx, pack_xlsx, record]

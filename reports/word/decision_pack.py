@@ -23,15 +23,16 @@ from reports.word.documents import (
 )
 
 TITLE = "Beschlussvorlage für den Integrationsrat"
-COLUMNS = (
-    Column("Aktenzeichen", Cm(2.7)),
-    Column("Träger", Cm(4.4)),
-    Column("Vorhaben", Cm(4.6)),
-    Column("Stadtbezirk", Cm(2.4)),
-    Column("Status", Cm(2.4)),
-    Column("Empfehlung", Cm(2.5)),
-    Column("Beantragt", Cm(2.8), money=True),
-    Column("Vorgeschlagen", Cm(2.9), money=True),
+COLUMNS = (  # the page's and the workbook's columns; 24.7 cm, the landscape page's width
+    Column("Aktenzeichen", Cm(2.5)),
+    Column("Träger", Cm(3.9)),
+    Column("Vorhaben", Cm(3.9)),
+    Column("Stadtbezirk", Cm(2.2)),
+    Column("Status", Cm(2.2)),
+    Column("Empfehlung", Cm(2.2)),
+    Column("Beantragt", Cm(2.6), money=True),
+    Column("Vorgeschlagen", Cm(2.6), money=True),
+    Column("Bewilligt", Cm(2.6), money=True),
 )
 BUDGET_COLUMNS = (Column("Position", Cm(12)), Column("Betrag", Cm(4), money=True))
 
@@ -70,7 +71,8 @@ def _recommendations(document: DocxDocument, pack: DecisionPack) -> None:
     )
     add_table(
         document, COLUMNS, [_row(row) for row in pack.rows],
-        totals=[("Summe", "", "", "", "", "", pack.requested.format(), pack.proposed.format())],
+        totals=[("Summe", "", "", "", "", "", pack.requested.format(), pack.proposed.format(),
+                 pack.decided_total.format())],
         caption="Empfehlungen zu den Anträgen des Förderaufrufs",
     )  # fmt: skip
 
@@ -85,6 +87,7 @@ def _row(row: PackRow) -> tuple[str, ...]:
         row.recommendation_label,
         row.requested.format(),
         row.proposed.format(),
+        row.decided.format() if row.decided is not None else "–",
     )
 
 

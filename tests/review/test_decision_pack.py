@@ -250,7 +250,7 @@ async def test_the_excel_file_is_safe_and_typed_and_the_word_file_has_the_sums(a
     assert document.paragraphs[0].text == "Beschlussvorlage für den Integrationsrat"
     recommendations, budget = document.tables
     head = recommendations.rows[0]
-    assert [c.text for c in head.cells][-2:] == ["Beantragt", "Vorgeschlagen"]
+    assert [c.text for c in head.cells][-3:] == ["Beantragt", "Vorgeschlagen", "Bewilligt"]
     assert (
         head._tr.trPr.find(
             "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
@@ -260,7 +260,7 @@ async def test_the_excel_file_is_safe_and_typed_and_the_word_file_has_the_sums(a
     assert all(run.bold for cell in head.cells for run in cell.paragraphs[0].runs)
     sums = [c.text for c in recommendations.rows[-1].cells]
     assert sums[0] == "Summe"
-    assert sums[-2:] == ["60.000,00\u00a0€", "54.000,00\u00a0€"]
+    assert sums[-3:] == ["60.000,00\u00a0€", "54.000,00\u00a0€", "0,00\u00a0€"]  # none decided yet
     figures = {row.cells[0].text: row.cells[1].text for row in budget.rows}
     assert figures["Budget des Förderaufrufs"] == "1.000.000,00\u00a0€"
     assert figures["verbleibt nach den Vorschlägen"] == "946.000,00\u00a0€"
@@ -477,3 +477,28 @@ def test_libreoffice_calculates_the_same_sums_as_the_database_to_the_cent():
     )  # 60.000,06 €
     remaining = {row[0]: row[1] for row in table[10:]}["verbleibt nach den Vorschlägen"]
     assert Decimal(remaining) == pack.remaining.to_decimal() == Decimal("-10000.06")
+
+
+async def test_every_call_s_pack_is_reachable_from_the_navigation(app, client, world, queries):
+    """ "Beschlussvorlagen" in the staff navigation lists the calls, newest year first, with the
+    applications ready for decision, in the same queries for 1 or 60 calls; paged by 25."""
+    reviewer = await as_persona(app, "reviewer")
+    start = await reviewer.get("/")
+    assert 'href="/pruefung/beschlussvorlagen"' in start.text
+    page = await reviewer.get("/pruefung/beschlussvorlagen")
+    assert f'href="/pruefung/aufrufe/{world["call"]}/beschlussvorlage"' in page.text
+    years = [int(y) for y in re.findall(r'<td class="num">(\d{4})</td>', page.text)]
+    assert years == sorted(years, reverse=True)
+    with queries() as few:
+        await reviewer.get("/pruefung/beschlussvorlagen")
+    template = await Call.objects().get(Call.id == world["call"])
+    await Call.insert(*[Call(**{**template.to_dict(), "id": None, "title": f"Aufruf {n}"})  # type: ignore[arg-type]
+                        for n in range(60)])  # fmt: skip
+    with queries() as many:
+        first = await reviewer.get("/pruefung/beschlussvorlagen")
+    assert many.value == few.value
+    assert first.text.count('/beschlussvorlage"') == 25
+    assert "?seite=2" in first.text
+    assert (await reviewer.get("/pruefung/beschlussvorlagen?seite=3")).status_code == 200
+    assert (await client.get("/pruefung/beschlussvorlagen")).status_code in {403, 404}
+    await reviewer.aclose()
