@@ -18,9 +18,10 @@ install: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/grants demo
 
-## make test: lint, types, and the whole test suite (SQLite; PostgreSQL with GRANTS_TEST_DATABASE_URL)
+## make test: lint, types, and the whole test suite (SQLite; PostgreSQL with GRANTS_TEST_DATABASE_URL),
+## one test process per core, each with its own database
 test: $(BIN)/.installed lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,5 +1,8 @@
 """Test setup: one database per run — SQLite always, PostgreSQL when GRANTS_TEST_DATABASE_URL is set.
 
+Under pytest-xdist each worker has its own: a SQLite file in its own directory, or the sibling
+PostgreSQL database ``<database>_<worker>``.
+
 The environment is set before anything imports ``grants``, because the engine is built once.
 Each database test runs in a transaction that is rolled back; tests that need real commits
 (concurrency) use ``committed`` instead, which empties the tables afterwards.
@@ -7,14 +10,20 @@ Each database test runs in a transaction that is rolled back; tests that need re
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from pathlib import Path
 
+from tests.support.postgres import fresh_postgres_database
+
 _TMP = Path(tempfile.mkdtemp(prefix="grants-tests-"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 TEST_DATABASE_URL = (
     os.environ.get("GRANTS_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
 )
+if _WORKER and TEST_DATABASE_URL.startswith("postgres"):
+    TEST_DATABASE_URL = asyncio.run(fresh_postgres_database(TEST_DATABASE_URL, _WORKER))
 os.environ.update(
     GRANTS_ENV="demo",
     GRANTS_DATABASE_URL=TEST_DATABASE_URL,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_DATABASE_URL
-from tests.support.database import fresh_postgres_database
+from tests.support.postgres import fresh_postgres_database
 from tests.support.server import command_env, free_port, grants, serving
 
 CHROMIUM = os.environ.get("GRANTS_CHROMIUM", "/usr/bin/chromium")

@@ -8,7 +8,7 @@ import pytest
 
 from grants import schema
 from tests.conftest import TEST_DATABASE_URL
-from tests.support.database import fresh_postgres_database
+from tests.support.postgres import fresh_postgres_database
 from tests.support.server import command_env, grants
 
 SECRET = "s" * 40

@@ -1,10 +1,7 @@
-"""Database helpers for tests: wiping a test database and creating a sibling one."""
+"""Database helpers for tests: wiping a test database."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
-import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -25,16 +22,3 @@ async def wipe(engine: Engine) -> None:
     if rows:
         names = ", ".join(f'"{r["tablename"]}"' for r in rows)
         await db.fetch(f"DROP TABLE IF EXISTS {names} CASCADE", engine=engine)
-
-
-async def fresh_postgres_database(url: str, suffix: str) -> str:
-    """Create (or re-create) ``<database>_<suffix>`` on the same server; return its URL."""
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_{suffix}"
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
