@@ -21,7 +21,7 @@ of lines or grants; the drill-down of a line pages through its grants the same w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -559,14 +559,19 @@ def _line_view(row: Mapping[str, Any], year: FiscalYearView,
     )  # fmt: skip
 
 
-async def overview(principal: Principal, year: int) -> YearOverview:
+async def overview(
+    principal: Principal, year: int, known: Sequence[FiscalYearView] = ()
+) -> YearOverview:
     """Every line of a fiscal year with its figures and the calls that use it (four queries,
-    however many lines, grants and payments there are)."""
+    three when the year is among the ``known`` ones, however many lines, grants and payments
+    there are)."""
     _reader(principal)
-    found = await FiscalYear.select().where(FiscalYear.year == year).first()
-    if found is None:
-        raise NotFound(year)
-    fiscal = _year_view(found)
+    fiscal = next((y for y in known if y.year == year), None)
+    if fiscal is None:
+        found = await FiscalYear.select().where(FiscalYear.year == year).first()
+        if found is None:
+            raise NotFound(year)
+        fiscal = _year_view(found)
     lines = await BudgetLine.select(*LINE_COLUMNS).where(BudgetLine.fiscal_year == fiscal.id).order_by(
         BudgetLine.product).order_by(BudgetLine.plan_line).order_by(BudgetLine.account).order_by(
         BudgetLine.cost_centre)  # fmt: skip
@@ -579,14 +584,10 @@ async def overview(principal: Principal, year: int) -> YearOverview:
     )
 
 
-async def default_year(principal: Principal) -> int | None:
+def default_year(years: Sequence[FiscalYearView], today: int) -> int | None:
     """The fiscal year to show first: this calendar year if it exists, else the newest one."""
-    _reader(principal)
-    years = [r["year"] for r in await FiscalYear.select(FiscalYear.year)]
-    if not years:
-        return None
-    today = clock.today().year
-    return today if today in years else max(years)
+    known = {y.year for y in years}
+    return today if today in known else max(known, default=None)
 
 
 async def line(principal: Principal, line_id: int) -> LineView:

@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
+from grants import clock
 from grants.errors import Conflict, Invalid, NotFound
 from grants.money import Money
 from grants.services import budget
@@ -40,10 +41,10 @@ async def overview(
     """The lines of one fiscal year with their figures; a GET form chooses the year."""
     principal = request.user
     years = await budget.fiscal_years(principal)
-    chosen = whole_number(year) if year else await budget.default_year(principal)
+    chosen = whole_number(year) if year else budget.default_year(years, clock.today().year)
     if year and chosen is None:
         raise NotFound(year)
-    found = await budget.overview(principal, chosen) if chosen is not None else None
+    found = await budget.overview(principal, chosen, years) if chosen is not None else None
     return Template("budget/overview.html.jinja2", context={
         "overview": found, "years": [(str(y.year), str(y.year)) for y in years],
         "chosen": {"jahr": str(chosen or "")}, "may_change": budget.may_change(principal),
