@@ -11,7 +11,7 @@ carry an idempotency key, so a double click or a retried request never pays twic
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -530,9 +530,34 @@ StatementWriter = Callable[[int], Awaitable[bytes]]
 """Writes the payment-order statement of an export batch (its id) as an .xlsx file."""
 
 
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The released orders finance chose to send, with the count and sum it confirmed."""
+
+    order_ids: frozenset[int]
+    count: int
+    total: Money
+
+
+async def selection(principal: Principal, order_ids: Iterable[int]) -> list[DeskRow]:
+    """The chosen orders that are released, as rows to confirm (one query)."""
+    if Role.FINANCE not in principal.roles:
+        raise Forbidden("Anordnungen übermittelt die Finanzabteilung.")
+    rows = await PaymentOrder.select(
+        *ORDER_COLUMNS, PaymentOrder.grant, PaymentOrder.grant.application.file_number,  # type: ignore[union-attr]
+        PaymentOrder.grant.application.organisation.legal_name,  # type: ignore[union-attr]
+    ).where((PaymentOrder.status == P.RELEASED) & PaymentOrder.id.is_in(sorted(set(order_ids)) or [0])).order_by(
+        PaymentOrder.id
+    )  # fmt: skip
+    return [DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
+                    r["grant.application.organisation.legal_name"]) for r in rows]  # fmt: skip
+
+
 async def export_released(principal: Principal, token: str, write_statement: StatementWriter,
-                          request_id: str = "-") -> int:  # fmt: skip
-    """Send every released order to the cash office as one numbered batch; returns its id.
+                          request_id: str = "-", chosen: Selection | None = None) -> int:  # fmt: skip
+    """Send the chosen released orders (all of them without a choice) to the cash office as one
+    numbered batch; returns its id. A choice is refused when its orders, count or sum are no
+    longer what finance confirmed.
 
     ``token`` comes from the form: the same token again returns the same batch (a double click).
     """
@@ -553,7 +578,17 @@ async def export_released(principal: Principal, token: str, write_statement: Sta
             PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant,
             PaymentOrder.grant.application.organisation, PaymentOrder.budget_line.fiscal_year.year,  # type: ignore[union-attr]
             PaymentOrder.budget_line.fiscal_year.budget_in_force, PaymentOrder.grant.payments_suspended,  # type: ignore[union-attr]
+            PaymentOrder.amount_cents,
         ).where(PaymentOrder.status == P.RELEASED).order_by(PaymentOrder.id)  # fmt: skip
+        if chosen is not None:
+            orders = [o for o in orders if o["id"] in chosen.order_ids]
+            if (len(orders), Money.total(Money(o["amount_cents"]) for o in orders)) != (
+                chosen.count,
+                chosen.total,
+            ):
+                raise Conflict(
+                    "Die Auswahl hat sich inzwischen geändert: Bitte prüfen Sie Anzahl und Summe neu."
+                )
         if not orders:
             raise Invalid({"token": "Es gibt keine freigegebenen Anordnungen zu übermitteln."})
         for order in orders:
@@ -756,14 +791,20 @@ class BatchRow:
     paid: int
 
 
-async def batches(principal: Principal, limit: int = 20) -> list[BatchRow]:
+BATCH_PAGE = 20
+
+
+async def batches(principal: Principal, page: int = 1) -> tuple[list[BatchRow], bool]:
+    """One page of the export batches, newest first, with their figures (two queries), and
+    whether an older page follows."""
     if not principal.roles & STAFF:
         raise Forbidden("Nur für Mitarbeitende des KI und der Finanzen.")
-    rows = await ExportBatch.select(
+    found = await ExportBatch.select(
         ExportBatch.id, ExportBatch.number, ExportBatch.created_at, ExportBatch.created_by.display_name,
-    ).order_by(ExportBatch.id, ascending=False).limit(limit)  # fmt: skip
+    ).order_by(ExportBatch.id, ascending=False).limit(BATCH_PAGE + 1).offset((max(page, 1) - 1) * BATCH_PAGE)  # fmt: skip
+    rows = found[:BATCH_PAGE]
     if not rows:
-        return []
+        return [], False
     figures = await PaymentOrder.select(
         PaymentOrder.batch, PaymentOrder.status, Count(PaymentOrder.id, alias="count"),
         Sum(PaymentOrder.amount_cents, alias="total"),
@@ -776,7 +817,7 @@ async def batches(principal: Principal, limit: int = 20) -> list[BatchRow]:
             orders=sum(f["count"] for f in mine), total=Money(sum(int(f["total"] or 0) for f in mine)),
             paid=sum(f["count"] for f in mine if f["status"] == P.PAID),
         ))  # fmt: skip
-    return result
+    return result, len(found) > BATCH_PAGE
 
 
 async def batch_file(principal: Principal, batch_id: int) -> tuple[str, bytes]:

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from grants import clock
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.money import Money
 from grants.services import confirmations, funds_requests, payments
 from grants.services.funds_requests import FundsRequestInput
 from grants.vocabulary import PaymentMode, Role
@@ -22,7 +23,7 @@ from grants.workflow import PaymentOrderStatus
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from reports.excel.statements import batch_statement
 from reports.excel.workbooks import XLSX
 
@@ -34,6 +35,7 @@ PREPARER = access(roles(Role.REVIEWER, Role.FINANCE))
 FINANCE = access(roles(Role.FINANCE))
 DESK = access(roles(Role.FINANCE, Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 DESK_TABS = (P.CERTIFIED, P.RELEASED, P.EXPORTED, P.PAID, P.DRAFT, P.CANCELLED)
+CHOICE = "auswahl"  # form field: the ids of the released orders to send
 CONFIRMATION_LIMIT = confirmations.MAX_BYTES + 64 * 1024
 GRANT_PAGE = "payments/grant.html.jinja2"
 FUNDS_REQUEST_PAGE = "payments/funds_request.html.jinja2"
@@ -208,12 +210,13 @@ async def reject_request(request: Request[Any, Any, Any], grant_id: FromPath[int
 
 
 async def _desk(request: Request[Any, Any, Any], status: PaymentOrderStatus, page: int = 1,
-                errors: dict[str, str] | None = None, status_code: int = 200) -> Template:  # fmt: skip
+                errors: dict[str, str] | None = None, status_code: int = 200, batch_page: int = 1) -> Template:  # fmt: skip
     principal = request.user
+    batches, more_batches = await payments.batches(principal, batch_page)
     return Template("payments/desk.html.jinja2", context={
         "desk": await payments.desk(principal, status, page), "tabs": DESK_TABS, "errors": errors or {},
-        "open_states": payments.PENDING,
-        "batches": await payments.batches(principal), "token": secrets.token_hex(16), "user_id": principal.id,
+        "open_states": payments.PENDING, "batches": batches, "batch_page": batch_page, "more_batches": more_batches,
+        "user_id": principal.id,
         "due": await payments.due_instalments(principal, clock.today()),
         "may_prepare": bool(principal.roles & payments.PREPARERS),
         "may_release": Role.FINANCE in principal.roles,
@@ -224,10 +227,13 @@ async def _desk(request: Request[Any, Any, Any], status: PaymentOrderStatus, pag
 async def desk(
     request: Request[Any, Any, Any],
     status: Annotated[str | None, QueryParameter(name="status")] = None,
-    page: Annotated[int | None, QueryParameter(name="seite")] = None,
+    page: Annotated[str | None, QueryParameter(name="seite")] = None,
+    batch_page: Annotated[str | None, QueryParameter(name="stapelseite")] = None,
 ) -> Template:
     chosen = next((s for s in DESK_TABS if s.value == status), P.CERTIFIED)
-    return await _desk(request, chosen, page or 1)
+    return await _desk(
+        request, chosen, whole_number(page) or 1, batch_page=whole_number(batch_page) or 1
+    )
 
 
 @post("/finanzen/anordnungen/{order_id:int}/freigeben", name="payments:desk_release", opt=FINANCE)
@@ -246,28 +252,50 @@ async def desk_release(
     return Redirect("/finanzen/anordnungen?status=certified", status_code=303)
 
 
+def _chosen(data: Any) -> list[int]:
+    return [n for value in data.getall(CHOICE, []) if (n := whole_number(value)) is not None]
+
+
+@post("/finanzen/anordnungen/auswahl", name="payments:export_confirm", opt=FINANCE)
+async def export_confirm(request: Request[Any, Any, Any]) -> Template:
+    """The chosen released orders with their count and sum, to confirm before sending."""
+    rows = await payments.selection(request.user, _chosen(await request.form()))
+    if not rows:
+        return await _desk(request, P.RELEASED, status_code=400, errors={
+            "version": "Bitte wählen Sie mindestens eine freigegebene Anordnung aus."})  # fmt: skip
+    return Template("payments/export_confirm.html.jinja2", context={
+        "rows": rows, "total": Money.total(row.order.amount for row in rows), "token": secrets.token_hex(16),
+    })  # fmt: skip
+
+
 @post("/finanzen/anordnungen/uebermitteln", name="payments:export", opt=FINANCE)
-async def export(request: Request[Any, Any, Any]) -> Template | Redirect:
-    form = Form(await request.form())
+async def export(request: Request[Any, Any, Any]) -> Template | Response[bytes]:
+    """Send the confirmed choice as one batch and answer with its Excel file right away."""
+    data = await request.form()
+    form = Form(data)
+    chosen = payments.Selection(frozenset(_chosen(data)), form.integer("anzahl") or 0,
+                                Money(form.integer("summe_cents") or 0))  # fmt: skip
     try:
         batch_id = await payments.export_released(
-            request.user,
-            form.raw("token"),
-            lambda batch_id: batch_statement(request.user, batch_id),
-            actor(request).request_id,
-        )
+            request.user, form.raw("token"), lambda batch_id: batch_statement(request.user, batch_id),
+            actor(request).request_id, chosen,
+        )  # fmt: skip
     except (Conflict, Forbidden, Invalid) as exc:
         message = " ".join(exc.errors.values()) if isinstance(exc, Invalid) else str(exc)
         return await _desk(request, P.RELEASED, errors={"version": message}, status_code=409)
-    flash(request, "Die freigegebenen Anordnungen wurden als Stapel an die Kasse übermittelt.")
-    return Redirect(f"/finanzen/anordnungen?status=exported#stapel-{batch_id}", status_code=303)
+    return await _batch_download(request, batch_id)
 
 
 @get("/finanzen/stapel/{batch_id:int}/anordnungen.xlsx", name="payments:batch_file", opt=DESK)
 async def batch_file(request: Request[Any, Any, Any], batch_id: FromPath[int]) -> Response[bytes]:
+    return await _batch_download(request, batch_id)
+
+
+async def _batch_download(request: Request[Any, Any, Any], batch_id: int) -> Response[bytes]:
+    """The batch's statement as it was sent, as a download."""
     number, content = await payments.batch_file(request.user, batch_id)
     name = f"Auszahlungsanordnungen-{number}.xlsx"
-    return Response(content, media_type=XLSX, headers={
+    return Response(content, media_type=XLSX, status_code=200, headers={
         "content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
     })  # fmt: skip
 
@@ -302,5 +330,5 @@ async def import_confirmations(request: Request[Any, Any, Any]) -> Template | Re
 
 
 ROUTES = [grant_page, prepare_instalment, certify, release, cancel, paid, funds_request_form, submit_funds_request,
-          order_request, reject_request, desk, desk_release, export, batch_file, confirmations_form,
+          order_request, reject_request, desk, desk_release, export_confirm, export, batch_file, confirmations_form,
           import_confirmations]  # fmt: skip

@@ -5,6 +5,7 @@ overview change by exactly what was paid — every page checked with axe-core.""
 import io
 from decimal import Decimal
 
+import anyio
 import pytest
 from openpyxl import load_workbook
 
@@ -54,17 +55,16 @@ async def test_order_release_export_confirm_and_see_the_budget_change(page):
 
     await page.get_by_role("link", name="freigegeben (").click()
     await assert_accessible(page)
-    await page.get_by_role(
-        "button", name="Alle freigegebenen Anordnungen an die Kasse übermitteln"
-    ).click()
+    assert await page.get_by_role("checkbox", checked=False).count() == 0  # all pre-selected
+    await page.get_by_role("button", name="Auswahl prüfen").click()
     await page.wait_for_load_state()
-    assert "als Stapel an die Kasse übermittelt" in await page.locator("main").inner_text()
+    assert "Anordnungen über zusammen" in await page.locator("main").inner_text()
     await assert_accessible(page)
-
-    link = page.locator("#stapel").locator("xpath=..").get_by_role("link", name="Excel-Datei").first
-    statement = await page.request.get(await link.get_attribute("href"))
-    assert statement.status == 200
-    sheet = load_workbook(io.BytesIO(await statement.body())).active
+    async with page.expect_download() as sending:
+        await page.get_by_role("button", name="Jetzt übermitteln").click()
+    download = await sending.value
+    assert download.suggested_filename.startswith("Auszahlungsanordnungen-AO-")
+    sheet = load_workbook(io.BytesIO(await anyio.Path(await download.path()).read_bytes())).active
     rows = list(sheet.iter_rows(values_only=True))
     header = next(r for r in rows if r and "Anordnungs-Nr." in r)
     number, amount, year = (
@@ -80,6 +80,8 @@ async def test_order_release_export_confirm_and_see_the_budget_change(page):
         Money.from_decimal(Decimal(str(r[amount]))) for r in orders if r[year] == YEAR
     )
 
+    await open_payments(page)
+    assert "AO-" in await page.locator("#stapel").locator("xpath=..").locator("tbody").inner_text()
     await page.get_by_role("link", name="Zahlungsbestätigungen der Kasse einlesen").click()
     await assert_accessible(page)
     await page.get_by_label("Datei der Kasse").set_input_files(

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
+from grants.money import Money
 from grants.tables import ExportBatch, Membership, PaymentOrder, User
 from grants.vocabulary import PaymentMode, Role
 from grants.workflow import PaymentOrderStatus
 from tests.payments.conftest import approve
-from tests.support.login import csrf_post, sign_in
+from tests.support.login import csrf_post, hidden_fields, sign_in
 
 pytestmark = pytest.mark.anyio
 P = PaymentOrderStatus
@@ -94,36 +96,68 @@ async def test_a_bad_confirmation_file_is_listed_row_by_row(app, database):
     await finance.aclose()
 
 
-async def test_finance_exports_the_released_orders_and_downloads_the_batch_file(app, database):
+async def test_finance_chooses_the_orders_confirms_count_and_sum_and_gets_the_file_at_once(
+    app, database
+):
     granted = await approve()
     reviewer = await as_persona(app, "reviewer")
     finance = await as_persona(app, "finance")
     await csrf_post(reviewer, f"/zuwendungen/{granted.grant_id}/raten/1", {})
     order = await PaymentOrder.objects().get(PaymentOrder.grant == granted.grant_id)
     await csrf_post(finance, f"/finanzen/anordnungen/{order.id}/freigeben", {"version": "1"})
+    released = await PaymentOrder.select(PaymentOrder.id).where(PaymentOrder.status == P.RELEASED)
 
     desk = await finance.get("/finanzen/anordnungen?status=released")
-    token = re.search(r'name="token" value="([0-9a-f]+)"', desk.text).group(1)
-    sent = await csrf_post(finance, "/finanzen/anordnungen/uebermitteln", {"token": token})
-    assert sent.status_code == 303
-    assert (
-        await csrf_post(finance, "/finanzen/anordnungen/uebermitteln", {"token": token})
-    ).status_code == 303
+    offered = re.findall(r'name="auswahl" value="(\d+)" checked', desk.text)
+    assert sorted(map(int, offered)) == sorted(r["id"] for r in released)  # all pre-selected
+    token = finance.cookies["csrftoken"]
+    nothing = await finance.post("/finanzen/anordnungen/auswahl", data={"_csrf_token": token})
+    assert nothing.status_code == 400
+    assert "mindestens eine freigegebene Anordnung" in nothing.text
+    confirm = await finance.post("/finanzen/anordnungen/auswahl",
+                                 data={"_csrf_token": token, "auswahl": [str(order.id), "2147483647"]})  # fmt: skip
+    assert confirm.status_code == 200
+    fields = hidden_fields(confirm.text)
+    assert (fields["anzahl"], fields["summe_cents"]) == ("1", str(order.amount_cents))
+    assert f"Jetzt übermitteln: 1 Anordnungen, {Money(order.amount_cents).format()}" in confirm.text
+
+    stale = await finance.post("/finanzen/anordnungen/uebermitteln", data={
+        **fields, "_csrf_token": token, "auswahl": [str(order.id)], "summe_cents": str(order.amount_cents + 1)})  # fmt: skip
+    assert stale.status_code == 409
+    assert "Die Auswahl hat sich inzwischen geändert" in stale.text
+    sent = await finance.post("/finanzen/anordnungen/uebermitteln",
+                              data={**fields, "_csrf_token": token, "auswahl": [str(order.id)]})  # fmt: skip
+    assert sent.status_code == 200
+    assert sent.headers["content-disposition"].startswith("attachment;")
+    again = await finance.post("/finanzen/anordnungen/uebermitteln",
+                               data={**fields, "_csrf_token": token, "auswahl": [str(order.id)]})  # fmt: skip
+    assert again.content == sent.content  # the second click found the first batch
+    assert await ExportBatch.count().where(ExportBatch.idempotency_key == fields["token"]) == 1
     order = await PaymentOrder.objects().get(PaymentOrder.id == order.id)
     assert order.status == P.EXPORTED
-    batches = await ExportBatch.select(ExportBatch.id).where(ExportBatch.idempotency_key == token)
-    assert len(batches) == 1  # the second click found the first batch
-
-    page = await finance.get(sent.headers["location"])
-    link = re.search(
-        rf'href="(/finanzen/stapel/{batches[0]["id"]}/anordnungen.xlsx)"', page.text
-    ).group(1)
-    download = await finance.get(link)
-    assert download.status_code == 200
-    assert download.headers["content-disposition"].startswith("attachment;")
-    sheet = load_workbook(io.BytesIO(download.content)).active
+    others = [r["id"] for r in released if r["id"] != order.id]
+    assert await PaymentOrder.count().where(
+        PaymentOrder.id.is_in(others or [0]) & (PaymentOrder.status == P.RELEASED)
+    ) == len(others)
+    sheet = load_workbook(io.BytesIO(sent.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert order.order_number in values
     assert order.purpose in values
     await reviewer.aclose()
+    await finance.aclose()
+
+
+async def test_the_batch_list_is_paged_newest_first(app, database):
+    finance = await as_persona(app, "finance")
+    user = await User.objects().get(User.subject == "demo-finance")
+    await ExportBatch.insert(*[ExportBatch(number=f"AO-2001-{n:04d}", created_by=user.id, created_at=datetime(2001, 1, 1, tzinfo=UTC),
+                                           idempotency_key=f"seite-{n}") for n in range(45)])  # fmt: skip
+    first = await finance.get("/finanzen/anordnungen?status=paid")
+    numbers = re.findall(r'<th scope="row">(AO-\d{4}-\d{4})</th>', first.text)
+    assert len(numbers) == 20
+    assert "stapelseite=2" in first.text
+    last = await finance.get("/finanzen/anordnungen?status=paid&stapelseite=3")
+    assert re.findall(r'<th scope="row">(AO-\d{4}-\d{4})</th>', last.text)
+    assert "stapelseite=2" in last.text
+    assert "stapelseite=4" not in last.text
     await finance.aclose()
