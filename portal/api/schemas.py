@@ -18,7 +18,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from grants.errors import Invalid
-from grants.money import Money
+from grants.money import MAX_AMOUNT, Money
 from grants.services import applications as apps
 from grants.services import messages, plans
 from grants.services.applications import ApplicationView, ListItem, ProjectInput, Task
@@ -35,7 +35,7 @@ from grants.vocabulary import (
 )
 from grants.workflow import ApplicationStatus
 from portal.applications.controllers import LANGUAGES
-from portal.forms import MAX_AMOUNT, Form
+from portal.forms import Form
 
 DECIMAL = re.compile(r"[0-9]+(?:\.([0-9]+))?")  # group 1: the decimals
 MAX_QUANTITY = Decimal(10**9)

@@ -324,6 +324,20 @@ async def test_bad_amounts_are_422_with_the_message_at_the_field(client, world, 
     assert (await Application.objects().get(Application.id == app["id"])).requested_cents == 0
 
 
+@pytest.mark.parametrize(("field", "message"), [
+    ("quantity", "Bitte höchstens 1000000000 angeben."),
+    ("unit_price", "Bitte höchstens 999.999.999,99\xa0€ angeben."),
+    ("fte", "Bitte höchstens 1000000000 angeben."),
+])  # fmt: skip
+async def test_quantities_of_many_digits_are_422_at_the_field(client, world, field, message):
+    await signed_in(client, "member")
+    app = await draft(client, world)
+    line = {**LINES[0], "quantity": "2", "unit_price": "1", field: "9" * 27 + ".5"}
+    line = {**line, "amount": None, "version": app["version"]}
+    answer = await send(client, "POST", f"/applications/{app['id']}/lines", line)
+    assert (answer.status_code, answer.json()["errors"]) == (422, {field: message}), answer.text
+
+
 @pytest.mark.parametrize(("typed", "cents"), [("1234.56", 123456), ("1234.5", 123450), ("0.10", 10),
                                               ("999999999.99", 99999999999), ("007", 700)])  # fmt: skip
 async def test_amounts_are_read_exactly_to_the_cent(client, world, typed, cents):
