@@ -53,9 +53,9 @@ from portal.applications.controllers import (
     READER,
     SIGNATORY,
     UPLOAD_LIMIT,
-    attachment_disposition,
 )
 from portal.auth.access import PUBLIC, access
+from portal.security import download_headers
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -268,10 +268,9 @@ async def download(
 ) -> Response[bytes]:
     """The file, as a download."""
     file = await attachments.download(request.user, application_id, attachment_id)
-    return Response(file.content, media_type=file.media_type, headers={
-        "content-disposition": attachment_disposition(file.filename),
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Response(
+        file.content, media_type=file.media_type, headers=download_headers(file.filename)
+    )
 
 
 # -- submission and withdrawal ---------------------------------------------------------------

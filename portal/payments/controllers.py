@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -23,6 +22,7 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form
+from portal.security import download_headers
 from reports.excel.statements import batch_statement
 from reports.excel.workbooks import XLSX
 
@@ -267,9 +267,7 @@ async def export(request: Request[Any, Any, Any]) -> Template | Redirect:
 async def batch_file(request: Request[Any, Any, Any], batch_id: FromPath[int]) -> Response[bytes]:
     number, content = await payments.batch_file(request.user, batch_id)
     name = f"Auszahlungsanordnungen-{number}.xlsx"
-    return Response(content, media_type=XLSX, headers={
-        "content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-    })  # fmt: skip
+    return Response(content, media_type=XLSX, headers=download_headers(name))
 
 
 # -- payment confirmations -------------------------------------------------------------------

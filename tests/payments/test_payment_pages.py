@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from grants.tables import ExportBatch, Membership, PaymentOrder, User
 from grants.vocabulary import PaymentMode, Role
 from grants.workflow import PaymentOrderStatus
+from portal.security import DOWNLOAD_POLICY
 from tests.payments.conftest import approve
 from tests.support.login import csrf_post, sign_in
 
@@ -121,6 +122,7 @@ async def test_finance_exports_the_released_orders_and_downloads_the_batch_file(
     download = await finance.get(link)
     assert download.status_code == 200
     assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["content-security-policy"] == DOWNLOAD_POLICY
     sheet = load_workbook(io.BytesIO(download.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert order.order_number in values
