@@ -20,6 +20,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.forms import MAX_INTEGER
 from portal.i18n import _
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ VALIDATION_MESSAGES = (  # msgspec's reasons (lower case), in German
     ("unknown field", "Dieses Feld gibt es hier nicht."),
     ("invalid enum value", "Bitte einen der erlaubten Werte angeben."),
     ("encoded date", "Bitte ein Datum im Format JJJJ-MM-TT angeben."),
+    ("expected `int` >=", "Bitte eine ganze Zahl ab 1 angeben."),
+    ("expected `int` <=", f"Bitte eine ganze Zahl bis {MAX_INTEGER} angeben."),
     ("expected `int", "Bitte eine ganze Zahl angeben."),
     ("expected `bool", "Bitte true oder false angeben."),
     ("expected `array", "Bitte eine Liste angeben."),
@@ -164,6 +167,13 @@ def api_validation(request: Request, exc: ValidationException) -> Response:
     return problem(request, 422, errors=_validation_errors(exc))
 
 
+def api_too_deep(request: Request, exc: RecursionError) -> Response:
+    """A body nested deeper than the JSON decoder follows (``[[[…]]]``) is the client's error."""
+    if "deserializing" not in str(exc):  # msgspec's words; any other recursion is a bug
+        return server_error(request, exc)
+    return problem(request, 400, detail="Der JSON-Inhalt ist zu tief verschachtelt.")
+
+
 def api_conflict(request: Request, exc: Conflict) -> Response:
     """409 with the use case's reason: changed meanwhile, or no longer changeable."""
     return problem(request, 409, detail=str(exc) or None)
@@ -173,4 +183,5 @@ API_HANDLERS: ExceptionHandlersMap = {
     Invalid: api_invalid,
     ValidationException: api_validation,
     Conflict: api_conflict,
+    RecursionError: api_too_deep,
 }

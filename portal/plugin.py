@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 
 from grants.settings import Settings
-from portal import api, database, errors, observability, security, templating
+from portal import api, database, errors, inputs, observability, security, templating
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
@@ -65,6 +65,7 @@ class PortalPlugin(InitPlugin):
         app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
         app_config.middleware[:0] = [
             observability.RequestIdMiddleware(),
+            inputs.PathRange(),
             database.UnitOfWorkMiddleware(),
             sessions.session_config(settings).middleware,
             guard.PrincipalMiddleware(),

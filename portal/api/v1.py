@@ -19,7 +19,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+from litestar.params import FromPath, JSONBody, MultipartBody
 
 from grants import clock
 from grants.errors import Invalid
@@ -55,6 +55,7 @@ from portal.applications.controllers import (
     UPLOAD_LIMIT,
 )
 from portal.auth.access import PUBLIC, access
+from portal.inputs import QueryNumber
 from portal.security import download_headers
 
 T = TypeVar("T")
@@ -233,7 +234,7 @@ async def delete_line(
     request: ApiRequest,
     application_id: FromPath[int],
     line_key: FromPath[str],
-    version: FromQuery[int],
+    version: QueryNumber,
 ) -> ApplicationDetail:
     """Remove a line; answers the application (with its new version)."""
     await plans.delete_line(
