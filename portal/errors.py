@@ -19,7 +19,7 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
-from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from portal.forms import MAX_INTEGER
 from portal.i18n import _
 
@@ -32,6 +32,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: (_("Seite nicht gefunden"), _("Die Seite gibt es nicht (mehr), oder Sie haben keinen Zugriff darauf. Bitte prüfen Sie die Adresse.")),
     405: (_("Aktion nicht möglich"), _("Diese Aktion ist auf dieser Seite nicht möglich.")),
     409: (_("Inzwischen geändert"), _("Die Daten wurden inzwischen geändert. Bitte laden Sie die Seite neu.")),
+    410: (_("Datei nicht mehr vorhanden"), _("Die Datei ist nicht mehr vorhanden. Bitte wenden Sie sich an das Kommunale Integrationszentrum.")),
     413: (_("Datei zu groß"), _("Die gesendeten Daten sind zu groß.")),
     422: (_("Ungültige Eingaben"), _("Bitte prüfen Sie die Angaben zu den genannten Feldern.")),
     429: (_("Zu viele Anfragen"), _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
@@ -113,7 +114,9 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 
 def domain_error(request: Request, exc: Exception) -> Response:
-    status = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400}.get(type(exc), 400)
+    status = {NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, Invalid: 400}.get(
+        type(exc), 400
+    )
     return error_response(request, status)
 
 
@@ -122,6 +125,7 @@ HANDLERS: ExceptionHandlersMap = {
     NotFound: domain_error,
     Forbidden: domain_error,
     Conflict: domain_error,
+    Gone: domain_error,
     Invalid: domain_error,
     Exception: server_error,
 }
