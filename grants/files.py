@@ -21,6 +21,7 @@ import filetype
 
 from grants.errors import Gone
 from grants.settings import get_settings
+from grants.text import without_bidi_controls
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class CheckedFile:
 
 def check(filename: str, content: bytes) -> CheckedFile:
     """Accept PDF, images and office documents whose content matches their name."""
-    name = (filename or "").strip()
+    name = without_bidi_controls(filename or "").strip()
     if not name:
         raise FileRejected("Bitte eine Datei auswählen.")
     if _UNSAFE_NAME.search(name):

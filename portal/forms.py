@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from babel.numbers import NumberFormatError, parse_decimal
 
 from grants.money import MAX_AMOUNT, Money, MoneyFormatError
+from grants.text import without_bidi_controls
 
 E = TypeVar("E", bound=Enum)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,8 +68,8 @@ class Form:
         self, name: str, *, required: bool = True, max_length: int = 200, multiline: bool = False
     ) -> str:
         value = CONTROL.sub("", self.raw(name)).strip()
-        if not multiline:
-            value = " ".join(value.split())
+        if not multiline:  # a name, title or the like: nothing may reorder it
+            value = " ".join(without_bidi_controls(value).split())
         self.values[name] = value
         if required and not value:
             self.error(name, "Bitte ausfüllen.")

@@ -193,6 +193,23 @@ async def test_control_characters_never_reach_a_stored_filename(client, draft):
         assert not any(ord(ch) < 32 for ch in row["filename"])
 
 
+async def test_bidirectional_controls_never_reach_a_stored_name_or_title(client, draft):
+    app_id, world = draft
+    await upload(client, app_id, "statutes", "rechnung\u202efdp.exe.pdf", applying.PDF)
+    stored = await Attachment.objects().get(Attachment.application == app_id)
+    assert stored.filename == "rechnungfdp.exe.pdf"
+    project = {**applying.PROJECT, "title": "Treff\u2067 \u200fim\u202b Veedel",
+               "summary": "مرحبا\u200f (Begrüßung)", "period_start": f"{world['year']}-01-01",
+               "period_end": f"{world['year']}-12-31"}  # fmt: skip
+    assert (await step(client, app_id, "projekt", project)).status_code == 303
+    saved = await Application.objects().get(Application.id == app_id)
+    assert saved.title == "Treff im Veedel"
+    assert saved.summary == "مرحبا\u200f (Begrüßung)"  # long texts keep their marks …
+    page = await client.get(f"/antraege/{app_id}/projekt")
+    assert "مرحبا (Begrüßung)" in page.text  # … but no page shows them
+    assert "\u202e" not in (await client.get(f"/antraege/{app_id}/anlagen")).text
+
+
 async def test_a_body_over_the_route_limit_is_413(client, draft):
     app_id, _ = draft
     answer = await upload(

@@ -32,3 +32,9 @@ def test_numbers_of_many_digits_are_a_field_message_not_an_error():
         "amount": "Bitte höchstens 999.999.999,99\u00a0€ eingeben.",
         "fte": "Bitte eine Zahl zwischen 0 und 1000000000 eingeben.",
     }
+
+
+def test_names_and_titles_lose_bidirectional_controls_long_texts_keep_them():
+    form = Form({"name": "Verein\u202e \u2066e.V.\u2069", "text": "a\u200fb"})
+    assert form.text("name") == "Verein e.V."
+    assert form.text("text", multiline=True) == "a\u200fb"
