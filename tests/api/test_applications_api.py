@@ -383,7 +383,7 @@ async def test_the_use_cases_messages_come_back_per_field(client, world):
     answer = await send(client, "PUT", path, {**body, "version": app["version"]})
     assert (answer.status_code, answer.json()["errors"]) == (422, {"title": "Bitte angeben."})
     answer = await send(client, "PUT", f"/applications/{app['id']}/applicant",
-                        {"centre_id": 0, "version": app["version"]})  # fmt: skip
+                        {"centre_id": 2**31 - 1, "version": app["version"]})  # fmt: skip
     assert answer.json()["errors"] == {"centre_id": "Bitte ein Zentrum Ihrer Organisation wählen."}
     personnel = {**LINES[0], "version": app["version"]}
     del personnel["fte"]
