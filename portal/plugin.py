@@ -65,11 +65,11 @@ class PortalPlugin(InitPlugin):
         app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
         app_config.middleware[:0] = [
             observability.RequestIdMiddleware(),
-            inputs.PathRange(),
             database.UnitOfWorkMiddleware(),
             sessions.session_config(settings).middleware,
             guard.PrincipalMiddleware(),
             security.login_rate_limit(settings).middleware,
+            inputs.PathRange(),  # after the principal: the 404 page shows who is signed in
         ]
         app_config.before_send.append(security.SecurityHeaders(settings))
         app_config.csrf_config = security.csrf_config(settings)
