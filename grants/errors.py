@@ -11,6 +11,10 @@ class Forbidden(Exception):
     """The user may see the record but not do this."""
 
 
+class Gone(Exception):
+    """The record is there, its stored file is not (lost or removed from the data directory)."""
+
+
 class Conflict(Exception):
     """The record changed meanwhile (optimistic locking) or the action no longer fits its state."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
 import tempfile
@@ -18,7 +19,11 @@ from pathlib import Path
 
 import filetype
 
+from grants.errors import Gone
 from grants.settings import get_settings
+from grants.text import without_bidi_controls
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_APPLICATION_BYTES = 100 * 1024 * 1024
@@ -55,7 +60,7 @@ class CheckedFile:
 
 def check(filename: str, content: bytes) -> CheckedFile:
     """Accept PDF, images and office documents whose content matches their name."""
-    name = (filename or "").strip()
+    name = without_bidi_controls(filename or "").strip()
     if not name:
         raise FileRejected("Bitte eine Datei auswählen.")
     if _UNSAFE_NAME.search(name):
@@ -113,4 +118,9 @@ def store(content: bytes) -> str:
 
 
 def read(sha256: str) -> bytes:
-    return path_of(sha256).read_bytes()
+    """The stored content; :class:`~grants.errors.Gone` (and an error in the log) if it is lost."""
+    try:
+        return path_of(sha256).read_bytes()
+    except FileNotFoundError:
+        logger.error("stored file %s is missing from the data directory", sha256)
+        raise Gone(sha256) from None

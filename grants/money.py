@@ -60,6 +60,8 @@ class Money:
             raise MoneyFormatError(
                 f"„{text.strip()}“ ist kein Betrag. Bitte so eingeben: 1.234,56"
             ) from None
+        if abs(amount) > MAX_AMOUNT.to_decimal():  # before quantize, which fails beyond 28 digits
+            raise MoneyFormatError(f"Bitte höchstens {MAX_AMOUNT.format()} eingeben.")
         if amount != amount.quantize(CENT):
             raise MoneyFormatError("Bitte höchstens zwei Nachkommastellen (Cent) angeben.")
         return cls(int(amount * 100))
@@ -104,3 +106,6 @@ class Money:
 
     def __bool__(self) -> bool:
         return self.cents != 0
+
+
+MAX_AMOUNT = Money(99_999_999_999)  # 999.999.999,99 €: more is a typing error

@@ -64,9 +64,13 @@ async def _seed(force_demo: bool) -> bool:
     if not get_settings().demo and not force_demo:
         fail("Demodaten nur mit GRANTS_ENV=demo laden.")
     from grants.demo import seed
+    from grants.services.users import Principal
+    from grants.vocabulary import Role
+    from reports.excel.statements import batch_statement
 
+    seeder = Principal(id=0, display_name="Demodaten", email="", roles=frozenset({Role.FINANCE}))
     async with db.connected():
-        return await seed.load_once()
+        return await seed.load_once(batch_file=lambda batch_id: batch_statement(seeder, batch_id))
 
 
 async def _send_mail() -> tuple[int, int]:

@@ -19,7 +19,8 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
-from grants.errors import Conflict, Forbidden, Invalid, NotFound
+from grants.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from portal.forms import MAX_INTEGER
 from portal.i18n import _
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: (_("Seite nicht gefunden"), _("Die Seite gibt es nicht (mehr), oder Sie haben keinen Zugriff darauf. Bitte prüfen Sie die Adresse.")),
     405: (_("Aktion nicht möglich"), _("Diese Aktion ist auf dieser Seite nicht möglich.")),
     409: (_("Inzwischen geändert"), _("Die Daten wurden inzwischen geändert. Bitte laden Sie die Seite neu.")),
+    410: (_("Datei nicht mehr vorhanden"), _("Die Datei ist nicht mehr vorhanden. Bitte wenden Sie sich an das Kommunale Integrationszentrum.")),
     413: (_("Datei zu groß"), _("Die gesendeten Daten sind zu groß.")),
     422: (_("Ungültige Eingaben"), _("Bitte prüfen Sie die Angaben zu den genannten Feldern.")),
     429: (_("Zu viele Anfragen"), _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut.")),
@@ -112,7 +114,9 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 
 def domain_error(request: Request, exc: Exception) -> Response:
-    status = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 400}.get(type(exc), 400)
+    status = {NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, Invalid: 400}.get(
+        type(exc), 400
+    )
     return error_response(request, status)
 
 
@@ -121,6 +125,7 @@ HANDLERS: ExceptionHandlersMap = {
     NotFound: domain_error,
     Forbidden: domain_error,
     Conflict: domain_error,
+    Gone: domain_error,
     Invalid: domain_error,
     Exception: server_error,
 }
@@ -135,6 +140,8 @@ VALIDATION_MESSAGES = (  # msgspec's reasons (lower case), in German
     ("unknown field", "Dieses Feld gibt es hier nicht."),
     ("invalid enum value", "Bitte einen der erlaubten Werte angeben."),
     ("encoded date", "Bitte ein Datum im Format JJJJ-MM-TT angeben."),
+    ("expected `int` >=", "Bitte eine ganze Zahl ab 1 angeben."),
+    ("expected `int` <=", f"Bitte eine ganze Zahl bis {MAX_INTEGER} angeben."),
     ("expected `int", "Bitte eine ganze Zahl angeben."),
     ("expected `bool", "Bitte true oder false angeben."),
     ("expected `array", "Bitte eine Liste angeben."),
@@ -164,6 +171,13 @@ def api_validation(request: Request, exc: ValidationException) -> Response:
     return problem(request, 422, errors=_validation_errors(exc))
 
 
+def api_too_deep(request: Request, exc: RecursionError) -> Response:
+    """A body nested deeper than the JSON decoder follows (``[[[…]]]``) is the client's error."""
+    if "deserializing" not in str(exc):  # msgspec's words; any other recursion is a bug
+        return server_error(request, exc)
+    return problem(request, 400, detail="Der JSON-Inhalt ist zu tief verschachtelt.")
+
+
 def api_conflict(request: Request, exc: Conflict) -> Response:
     """409 with the use case's reason: changed meanwhile, or no longer changeable."""
     return problem(request, 409, detail=str(exc) or None)
@@ -173,4 +187,5 @@ API_HANDLERS: ExceptionHandlersMap = {
     Invalid: api_invalid,
     ValidationException: api_validation,
     Conflict: api_conflict,
+    RecursionError: api_too_deep,
 }

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 
 from babel.numbers import NumberFormatError, parse_decimal
 
-from grants.money import Money, MoneyFormatError
+from grants.money import MAX_AMOUNT, Money, MoneyFormatError
+from grants.text import without_bidi_controls
 
 E = TypeVar("E", bound=Enum)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*")
-MAX_AMOUNT = Money(99_999_999_999)  # 999.999.999,99 €: more is a typing error
 MAX_INTEGER = 2**31 - 1  # the largest id or version the database's integer columns hold
 
 
@@ -68,8 +68,8 @@ class Form:
         self, name: str, *, required: bool = True, max_length: int = 200, multiline: bool = False
     ) -> str:
         value = CONTROL.sub("", self.raw(name)).strip()
-        if not multiline:
-            value = " ".join(value.split())
+        if not multiline:  # a name, title or the like: nothing may reorder it
+            value = " ".join(without_bidi_controls(value).split())
         self.values[name] = value
         if required and not value:
             self.error(name, "Bitte ausfüllen.")
@@ -112,15 +112,13 @@ class Form:
         except (NumberFormatError, InvalidOperation):
             self.error(name, f"„{text}“ ist keine Zahl. Bitte so eingeben: 0,75")
             return None
+        if not minimum <= value <= maximum:  # first: quantize fails beyond 28 digits
+            low, high = (str(bound).replace(".", ",") for bound in (minimum, maximum))
+            self.error(name, f"Bitte eine Zahl zwischen {low} und {high} eingeben.")
+            return None
         if value != value.quantize(Decimal(1).scaleb(-places)):
             self.error(name, f"Bitte höchstens {places} Nachkommastellen angeben." if places
                        else "Bitte eine ganze Zahl eingeben.")  # fmt: skip
-            return None
-        if not minimum <= value <= maximum:
-            self.error(
-                name,
-                f"Bitte eine Zahl zwischen {minimum} und {maximum} eingeben.".replace(".", ","),
-            )
             return None
         return value
 

@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 
 from grants.settings import Settings
-from portal import api, database, errors, observability, security, templating
+from portal import api, database, errors, inputs, observability, security, templating
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
@@ -69,6 +69,7 @@ class PortalPlugin(InitPlugin):
             sessions.session_config(settings).middleware,
             guard.PrincipalMiddleware(),
             security.login_rate_limit(settings).middleware,
+            inputs.PathRange(),  # after the principal: the 404 page shows who is signed in
         ]
         app_config.before_send.append(security.SecurityHeaders(settings))
         app_config.csrf_config = security.csrf_config(settings)

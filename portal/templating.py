@@ -16,6 +16,7 @@ from grants.clock import BERLIN
 from grants.money import Money
 from grants.services.users import Principal
 from grants.settings import Settings
+from grants.text import without_bidi_controls
 from portal import flash
 from portal.auth import sessions
 from portal.i18n import translations
@@ -79,9 +80,16 @@ def labels(values: list[str], names: dict[str, str]) -> str:
     return ", ".join(names.get(value, value) for value in values) or "–"
 
 
+def shown(value: Any) -> Any:
+    """Every printed value (Jinja's ``finalize``) without bidirectional controls, so that no
+    user text — also one stored before they were refused — reorders what the page shows."""
+    return without_bidi_controls(value) if isinstance(value, str) else value
+
+
 def environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(template_directories()),
+        finalize=shown,
         autoescape=select_autoescape(["html", "jinja2"], default_for_string=True),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],

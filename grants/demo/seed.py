@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from grants import db
+from grants import db, files
 from grants.demo.data import DemoData, Ref, build
 from grants.services.payments import refresh_next_instalments
 from grants.settings import get_settings
-from grants.tables import TABLES, Organisation
+from grants.tables import TABLES, ExportBatch, Organisation
+
+BatchFile = Callable[[int], Awaitable[bytes]]  # batch id → its Excel file (reports/ writes it)
 
 CHUNK = 500  # rows per INSERT; keeps PostgreSQL under its 32,767 bind parameters
 
 
-async def load_once(data: DemoData | None = None) -> bool:
-    """Insert the demo data unless the database already holds organisations."""
+async def load_once(data: DemoData | None = None, *, batch_file: BatchFile | None = None) -> bool:
+    """Insert the demo data unless the database already holds organisations. With
+    ``batch_file`` the exported batches get the file they were sent with; without, none."""
     async with db.transaction():
         if await Organisation.count():
             return False
-        await load(data or build(base_url=get_settings().base_url))
+        ids = await load(data or build(base_url=get_settings().base_url))
+        if batch_file is not None:
+            await store_batch_files(ids["export_batch"], batch_file)
     return True
 
 
-async def load(data: DemoData) -> None:
+async def store_batch_files(batch_ids: list[int], batch_file: BatchFile) -> None:
+    """Write each batch's file and point the batch at it, as the export does."""
+    for batch_id in batch_ids:
+        digest = files.store(await batch_file(batch_id))
+        await ExportBatch.update({ExportBatch.file_sha256: digest}).where(
+            ExportBatch.id == batch_id
+        )
+
+
+async def load(data: DemoData) -> dict[str, list[int]]:
+    """Insert the rows table by table; answers the new ids per table, in the data's order."""
     ids: dict[str, list[int]] = {}
 
     def resolve(value: Any) -> Any:
@@ -41,3 +57,4 @@ async def load(data: DemoData) -> None:
             inserted.extend(r["id"] for r in result)
         ids[name] = inserted
     await refresh_next_instalments()
+    return ids

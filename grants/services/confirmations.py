@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Forbidden
-from grants.money import Money, MoneyFormatError
+from grants.money import MAX_AMOUNT, Money, MoneyFormatError
 from grants.services.payments import record_payment
 from grants.services.users import Principal
 from grants.tables import PaymentOrder
@@ -160,6 +160,8 @@ def _amount(value: Any) -> Money:
             euros = Decimal(str(value))  # an Excel number: its shortest decimal form
         except InvalidOperation as exc:
             raise ValueError(f"Betrag „{value}“ ist keine Zahl.") from exc
+        if not (euros.is_finite() and abs(euros) <= MAX_AMOUNT.to_decimal()):
+            raise ValueError(f"Betrag {value} ist größer als {MAX_AMOUNT.format()}.")
         if euros != euros.quantize(Decimal("0.01")):
             raise ValueError(f"Betrag {value} hat mehr als zwei Nachkommastellen.")
         return Money.from_decimal(euros)

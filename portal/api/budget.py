@@ -20,6 +20,7 @@ from portal import errors
 from portal.api.schemas import Amount, euro
 from portal.api.v1 import PROBLEMS
 from portal.auth.access import access, roles
+from portal.inputs import QueryNumber
 
 READ = access(roles(*budget.READ_ROLES))
 
@@ -137,7 +138,7 @@ async def budget_lines(
 async def budget_line(
     request: ApiRequest,
     budget_line_id: FromPath[int],
-    page: Annotated[int, QueryParameter(ge=1)] = 1,
+    page: QueryNumber = 1,
     per_page: Annotated[int, QueryParameter(ge=1, le=200)] = budget.PER_PAGE,
 ) -> BudgetLineDetailOut:
     """One budget line with its figures and a page of the grants behind them."""

@@ -22,6 +22,7 @@ from portal import errors
 from portal.api.schemas import Amount, euro
 from portal.api.v1 import PROBLEMS
 from portal.auth.access import access, roles
+from portal.inputs import QueryNumber
 
 STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.AUDITOR))
 READERS = access(roles(Role.MEMBER, Role.SIGNATORY, Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN,
@@ -150,7 +151,7 @@ async def grant(request: ApiRequest, grant_id: FromPath[int]) -> GrantOut:
 async def payment_orders(
     request: ApiRequest,
     status: Annotated[PaymentOrderStatus, QueryParameter()] = PaymentOrderStatus.CERTIFIED,
-    page: Annotated[int, QueryParameter(ge=1)] = 1,
+    page: QueryNumber = 1,
 ) -> PaymentOrderPageOut:
     """Payment orders in one state (draft, certified, released, exported, paid, cancelled)."""
     desk = await payments.desk(request.user, status, page)

@@ -18,7 +18,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 from grants.errors import Invalid
-from grants.money import Money
+from grants.money import MAX_AMOUNT, Money
 from grants.services import applications as apps
 from grants.services import messages, plans
 from grants.services.applications import ApplicationView, ListItem, ProjectInput, Task
@@ -35,7 +35,8 @@ from grants.vocabulary import (
 )
 from grants.workflow import ApplicationStatus
 from portal.applications.controllers import LANGUAGES
-from portal.forms import MAX_AMOUNT, Form
+from portal.forms import Form
+from portal.inputs import Id
 
 DECIMAL = re.compile(r"[0-9]+(?:\.([0-9]+))?")  # group 1: the decimals
 MAX_QUANTITY = Decimal(10**9)
@@ -102,16 +103,16 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Versioned(RequestBody):
-    version: int  # the version the client read; a newer one answers 409
+    version: Id  # the version the client read; a newer one answers 409
 
 
 class StartRequest(RequestBody):
-    call_id: int
-    organisation_id: int
+    call_id: Id
+    organisation_id: Id
 
 
 class ApplicantRequest(Versioned):
-    centre_id: int
+    centre_id: Id
 
 
 class ProjectRequest(Versioned, kw_only=True):
@@ -201,7 +202,7 @@ class LineRequest(Versioned):
 class UploadRequest(RequestBody):
     """multipart/form-data: ``version``, ``kind`` and ``file`` (at most 20 MB)."""
 
-    version: int
+    version: Id
     kind: AttachmentKind
     file: UploadFile
 

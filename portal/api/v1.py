@@ -19,7 +19,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+from litestar.params import FromPath, JSONBody, MultipartBody
 
 from grants import clock
 from grants.errors import Invalid
@@ -53,9 +53,10 @@ from portal.applications.controllers import (
     READER,
     SIGNATORY,
     UPLOAD_LIMIT,
-    attachment_disposition,
 )
 from portal.auth.access import PUBLIC, access
+from portal.inputs import QueryNumber
+from portal.security import download_headers
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -233,7 +234,7 @@ async def delete_line(
     request: ApiRequest,
     application_id: FromPath[int],
     line_key: FromPath[str],
-    version: FromQuery[int],
+    version: QueryNumber,
 ) -> ApplicationDetail:
     """Remove a line; answers the application (with its new version)."""
     await plans.delete_line(
@@ -268,10 +269,9 @@ async def download(
 ) -> Response[bytes]:
     """The file, as a download."""
     file = await attachments.download(request.user, application_id, attachment_id)
-    return Response(file.content, media_type=file.media_type, headers={
-        "content-disposition": attachment_disposition(file.filename),
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Response(
+        file.content, media_type=file.media_type, headers=download_headers(file.filename)
+    )
 
 
 # -- submission and withdrawal ---------------------------------------------------------------

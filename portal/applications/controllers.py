@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -39,6 +38,7 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form
+from portal.security import download_headers
 
 APPLICANT = access(roles(Role.MEMBER))
 SIGNATORY = access(roles(Role.SIGNATORY))
@@ -517,15 +517,9 @@ async def remove_attachment(request: Request[Any, Any, Any], application_id: Fro
 async def download(request: Request[Any, Any, Any], application_id: FromPath[int],
                    attachment_id: FromPath[int]) -> Response[bytes]:  # fmt: skip
     file = await attachments.download(request.user, application_id, attachment_id)
-    return Response(file.content, media_type=file.media_type, headers={
-        "content-disposition": attachment_disposition(file.filename),
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
-
-
-def attachment_disposition(filename: str) -> str:
-    fallback = filename.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        file.content, media_type=file.media_type, headers=download_headers(file.filename)
+    )
 
 
 # -- step 5: declarations --------------------------------------------------------------------

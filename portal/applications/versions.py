@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import anyio
 from litestar import Request, Response, get
@@ -15,6 +14,7 @@ from grants.services import applications as apps
 from grants.versions import diff
 from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES
 from portal.auth.access import access, roles
+from portal.security import download_headers
 from reports.word.application import application_document
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -38,8 +38,7 @@ async def document(
     version = await _version(request, application_id, number)
     content = await anyio.to_thread.run_sync(application_document, version["snapshot"])
     name = f"Antrag-{version['snapshot']['application'].get('file_number') or application_id}-Fassung-{number}.docx"
-    return Response(content, media_type=DOCX,
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(name)}"})  # fmt: skip
+    return Response(content, media_type=DOCX, headers=download_headers(name))
 
 
 @get(

@@ -24,6 +24,7 @@ from joserfc.jwk import KeySet
 
 from grants.services.users import Identity
 from grants.settings import OIDCProvider
+from grants.text import without_bidi_controls
 from grants.vocabulary import Role
 
 logger = logging.getLogger(__name__)
@@ -214,7 +215,9 @@ class OIDCClient:
             subject=str(claims["sub"]),
             email=email,
             email_verified=claims.get("email_verified") is True,
-            display_name=str(claims.get("name") or claims.get("preferred_username") or email),
+            display_name=without_bidi_controls(
+                str(claims.get("name") or claims.get("preferred_username") or email)
+            ),
             roles=roles,
         )
 

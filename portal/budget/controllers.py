@@ -5,7 +5,6 @@ form, call :mod:`grants.services.budget`, render or redirect."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import anyio
 from litestar import Request, Response, get, post
@@ -23,6 +22,7 @@ from portal.api import budget as api
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form, whole_number
+from portal.security import download_headers
 from reports.excel.budget_overview import budget_overview_workbook
 from reports.excel.workbooks import XLSX
 
@@ -69,11 +69,7 @@ async def overview_xlsx(request: Request[Any, Any, Any], year: FromPath[int]) ->
     found = await budget.overview(request.user, year)
     content = await anyio.to_thread.run_sync(budget_overview_workbook, found)
     name = f"Haushaltsübersicht {year}.xlsx"
-    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
-    return Response(content, media_type=XLSX, headers={
-        "content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Response(content, media_type=XLSX, headers=download_headers(name))
 
 
 # -- fiscal years ----------------------------------------------------------------------------

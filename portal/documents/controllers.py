@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get
 from litestar.params import FromPath
@@ -13,6 +12,7 @@ from grants.services import decisions
 from grants.services.users import organisation_name
 from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES
 from portal.auth.access import access, roles
+from portal.security import download_headers
 
 READER = access(roles(*ORGANISATION_ROLES, *STAFF_ROLES))
 
@@ -28,10 +28,9 @@ async def inbox(request: Request[Any, Any, Any], organisation_id: FromPath[int])
 @get("/dokumente/{document_id:int}", name="documents:download", opt=READER)
 async def download(request: Request[Any, Any, Any], document_id: FromPath[int]) -> Response[bytes]:
     row, content = await decisions.document(request.user, document_id)
-    return Response(content, media_type=row["media_type"], headers={
-        "content-disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Response(
+        content, media_type=row["media_type"], headers=download_headers(row["filename"])
+    )
 
 
 ROUTES = [inbox, download]

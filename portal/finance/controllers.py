@@ -24,6 +24,7 @@ from grants.services.statements import DateBasis, PaymentSelection
 from grants.vocabulary import Role
 from portal.auth.access import access, roles
 from portal.forms import Form
+from portal.security import download_headers
 from reports.excel import statements as workbooks
 from reports.excel.workbooks import XLSX
 
@@ -144,11 +145,8 @@ async def download(write: Callable[[IO[bytes]], Awaitable[Any]], name: str) -> S
     except BaseException:
         file.close()
         raise
-    return Stream(_send(file), media_type=XLSX, headers={
-        "content-disposition": f'attachment; filename="{name}"',
-        "content-length": str(size),
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Stream(_send(file), media_type=XLSX,
+                  headers={**download_headers(name), "content-length": str(size)})  # fmt: skip
 
 
 async def _send(file: IO[bytes]) -> AsyncIterator[bytes]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -24,6 +23,7 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form, whole_number
+from portal.security import download_headers
 from reports.excel.statements import batch_statement
 from reports.excel.workbooks import XLSX
 
@@ -295,9 +295,7 @@ async def _batch_download(request: Request[Any, Any, Any], batch_id: int) -> Res
     """The batch's statement as it was sent, as a download."""
     number, content = await payments.batch_file(request.user, batch_id)
     name = f"Auszahlungsanordnungen-{number}.xlsx"
-    return Response(content, media_type=XLSX, status_code=200, headers={
-        "content-disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
-    })  # fmt: skip
+    return Response(content, media_type=XLSX, status_code=200, headers=download_headers(name))
 
 
 # -- payment confirmations -------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import anyio
 from litestar import Request, Response, get, post
@@ -19,6 +18,7 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.forms import Form, whole_number
 from portal.review.letters import render_letter
+from portal.security import download_headers
 from reports.excel.decision_pack import decision_pack_workbook
 from reports.excel.workbooks import XLSX
 from reports.word.decision_pack import decision_pack_document
@@ -64,11 +64,7 @@ def _download(
     content: bytes, media_type: str, pack: DecisionPack, extension: str
 ) -> Response[bytes]:
     name = f"Beschlussvorlage {pack.call_title}.{extension}"
-    fallback = name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
-    return Response(content, media_type=media_type, headers={
-        "content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
-        "content-security-policy": "sandbox; default-src 'none'",
-    })  # fmt: skip
+    return Response(content, media_type=media_type, headers=download_headers(name))
 
 
 async def _built(

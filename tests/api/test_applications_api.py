@@ -11,6 +11,8 @@ import pytest
 from grants.tables import Application, Membership, PlanLine
 from grants.workflow import ApplicationStatus
 from portal.auth.guard import undeclared_routes
+from portal.security import DOWNLOAD_POLICY
+from tests.auth.test_route_matrix import routes
 from tests.support import applying
 from tests.support.login import sign_in
 
@@ -160,6 +162,7 @@ async def test_a_member_fills_in_and_a_signatory_submits(client, world, signator
     )
     assert file.content == applying.PDF
     assert file.headers["content-disposition"].startswith("attachment;")
+    assert file.headers["content-security-policy"] == DOWNLOAD_POLICY
 
 
 async def test_lines_are_changed_and_deleted_by_their_key(client, world):
@@ -324,6 +327,20 @@ async def test_bad_amounts_are_422_with_the_message_at_the_field(client, world, 
     assert (await Application.objects().get(Application.id == app["id"])).requested_cents == 0
 
 
+@pytest.mark.parametrize(("field", "message"), [
+    ("quantity", "Bitte höchstens 1000000000 angeben."),
+    ("unit_price", "Bitte höchstens 999.999.999,99\xa0€ angeben."),
+    ("fte", "Bitte höchstens 1000000000 angeben."),
+])  # fmt: skip
+async def test_quantities_of_many_digits_are_422_at_the_field(client, world, field, message):
+    await signed_in(client, "member")
+    app = await draft(client, world)
+    line = {**LINES[0], "quantity": "2", "unit_price": "1", field: "9" * 27 + ".5"}
+    line = {**line, "amount": None, "version": app["version"]}
+    answer = await send(client, "POST", f"/applications/{app['id']}/lines", line)
+    assert (answer.status_code, answer.json()["errors"]) == (422, {field: message}), answer.text
+
+
 @pytest.mark.parametrize(("typed", "cents"), [("1234.56", 123456), ("1234.5", 123450), ("0.10", 10),
                                               ("999999999.99", 99999999999), ("007", 700)])  # fmt: skip
 async def test_amounts_are_read_exactly_to_the_cent(client, world, typed, cents):
@@ -366,7 +383,7 @@ async def test_the_use_cases_messages_come_back_per_field(client, world):
     answer = await send(client, "PUT", path, {**body, "version": app["version"]})
     assert (answer.status_code, answer.json()["errors"]) == (422, {"title": "Bitte angeben."})
     answer = await send(client, "PUT", f"/applications/{app['id']}/applicant",
-                        {"centre_id": 0, "version": app["version"]})  # fmt: skip
+                        {"centre_id": 2**31 - 1, "version": app["version"]})  # fmt: skip
     assert answer.json()["errors"] == {"centre_id": "Bitte ein Zentrum Ihrer Organisation wählen."}
     personnel = {**LINES[0], "version": app["version"]}
     del personnel["fte"]
@@ -462,3 +479,36 @@ async def test_the_openapi_document_lists_the_api_and_no_pages(client, app):
     schemas = document["components"]["schemas"]
     assert schemas["FinancingRequest"]["properties"]["requested"]["type"] == "string"
     assert undeclared_routes(app) == []
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 0])
+async def test_ids_and_versions_beyond_the_range_are_422_at_the_field(client, world, number):
+    await signed_in(client, "member")
+    app = await draft(client, world)
+    path = f"/applications/{app['id']}"
+    for method, url, body, field in [
+        ("PUT", f"{path}/applicant", {"version": app["version"], "centre_id": number}, "centre_id"),
+        ("PUT", f"{path}/applicant", {"version": number, "centre_id": 1}, "version"),
+        ("POST", "/applications", {"call_id": number, "organisation_id": world["organisation"]}, "call_id"),
+        ("DELETE", f"{path}/lines/x?version={number}", None, "version"),
+    ]:  # fmt: skip
+        answer = await send(client, method, url, body)
+        assert answer.status_code == 422, (url, answer.text)
+        assert answer.json()["errors"][field].startswith("Bitte eine ganze Zahl "), answer.text
+    assert (await client.get(f"{API}/applications/{2**31}")).status_code == 404
+
+
+async def test_a_deeply_nested_body_is_400_on_every_json_route(client, app, world):
+    await signed_in(client, "signatory")  # a member who may also submit and withdraw
+    draft_id = (await draft(client, world))["id"]
+    deep = "[" * 100_000 + "]" * 100_000
+    writes = [(m, p) for m, p, _ in routes(app) if p.startswith(API) and m in {"POST", "PUT"}]
+    assert len(writes) >= 10
+    for method, path in writes:
+        url = path.replace("{application_id:int}", str(draft_id)).replace("{line_key:str}", "x")
+        answer = await client.request(method, url, content=deep,
+                                      headers={**csrf(client), "content-type": "application/json"})  # fmt: skip
+        assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])
+        assert answer.headers["content-type"] == PROBLEM
+        if not url.endswith("/attachments"):  # multipart: no JSON read there
+            assert answer.json()["detail"] == "Der JSON-Inhalt ist zu tief verschachtelt."

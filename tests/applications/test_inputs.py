@@ -64,6 +64,35 @@ async def test_bad_amounts_get_a_german_message_and_keep_the_input(client, draft
     assert await PlanLine.count().where(PlanLine.application == app_id) == 0
 
 
+HUGE = "9" * 27  # beyond the 28 digits of decimal arithmetic once scaled to cents
+PERSONNEL = {"kind_path": "ausgabe", "category": "personnel", "description": "Beratung",
+             "staff_function": "Beratung", "amount": "1.000"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "field", "message"),
+    [
+        ("finanzplan/posten", expense(HUGE), "amount", "Bitte höchstens 999.999.999,99\xa0€"),
+        ("finanzplan/posten", expense("", quantity="2", unit_price=HUGE), "unit_price",
+         "Bitte höchstens 999.999.999,99\xa0€"),
+        ("finanzplan/posten", expense("", quantity=HUGE, unit_price="1"), "quantity",
+         "Bitte eine Zahl zwischen 0 und 1000000000 eingeben."),
+        ("finanzplan/posten", {**PERSONNEL, "fte": HUGE + ",5"}, "fte",
+         "Bitte eine Zahl zwischen 0 und 10 eingeben."),
+        ("finanzplan", {"requested": HUGE, "financing_type": "shortfall"}, "requested",
+         "Bitte höchstens 999.999.999,99\xa0€"),
+    ],
+)  # fmt: skip
+async def test_numbers_of_many_digits_are_a_field_message(
+    client, draft, path, typed, field, message
+):
+    app_id, _ = draft
+    answer = await step(client, app_id, path, typed)
+    assert answer.status_code == 400
+    assert f'href="#feld-{field}"' in answer.text
+    assert message in answer.text
+
+
 async def test_quantity_times_unit_price_is_rounded_half_up(client, draft):
     app_id, _ = draft
     line = expense("", quantity="3,333", unit_price="0,15")
@@ -162,6 +191,23 @@ async def test_control_characters_never_reach_a_stored_filename(client, draft):
     await upload(client, app_id, "statutes", "satzung\x07\x1b.pdf", applying.PDF)
     for row in await Attachment.select(Attachment.filename).where(Attachment.application == app_id):
         assert not any(ord(ch) < 32 for ch in row["filename"])
+
+
+async def test_bidirectional_controls_never_reach_a_stored_name_or_title(client, draft):
+    app_id, world = draft
+    await upload(client, app_id, "statutes", "rechnung\u202efdp.exe.pdf", applying.PDF)
+    stored = await Attachment.objects().get(Attachment.application == app_id)
+    assert stored.filename == "rechnungfdp.exe.pdf"
+    project = {**applying.PROJECT, "title": "Treff\u2067 \u200fim\u202b Veedel",
+               "summary": "مرحبا\u200f (Begrüßung)", "period_start": f"{world['year']}-01-01",
+               "period_end": f"{world['year']}-12-31"}  # fmt: skip
+    assert (await step(client, app_id, "projekt", project)).status_code == 303
+    saved = await Application.objects().get(Application.id == app_id)
+    assert saved.title == "Treff im Veedel"
+    assert saved.summary == "مرحبا\u200f (Begrüßung)"  # long texts keep their marks …
+    page = await client.get(f"/antraege/{app_id}/projekt")
+    assert "مرحبا (Begrüßung)" in page.text  # … but no page shows them
+    assert "\u202e" not in (await client.get(f"/antraege/{app_id}/anlagen")).text
 
 
 async def test_a_body_over_the_route_limit_is_413(client, draft):

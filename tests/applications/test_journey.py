@@ -8,6 +8,7 @@ from docx import Document as WordDocument
 
 from grants.tables import Application, ApplicationVersion, AuditEvent, ChangeRequest, Notification
 from grants.workflow import ApplicationStatus
+from portal.security import DOWNLOAD_POLICY
 from tests.support import applying
 from tests.support.applying import complete, start, step, submit
 from tests.support.login import csrf_post, sign_in
@@ -59,6 +60,7 @@ async def test_a_member_completes_and_a_signatory_submits(client, app, world):
     document = await client.get(f"/antraege/{app_id}/fassungen/1/antrag.docx")
     assert document.status_code == 200
     assert document.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert document.headers["content-security-policy"] == DOWNLOAD_POLICY
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(document.content)).paragraphs)
     assert "Beratung und Begegnung in Ehrenfeld" in text
 
@@ -250,7 +252,7 @@ async def test_messages_with_files_and_internal_notes(client, app, world):
     file = await client.get(link)
     assert file.content == applying.PDF
     assert file.headers["content-disposition"].startswith("attachment;")
-    assert file.headers["content-security-policy"].startswith("sandbox")
+    assert file.headers["content-security-policy"] == DOWNLOAD_POLICY
     assert file.headers["x-content-type-options"] == "nosniff"
 
 

@@ -106,6 +106,12 @@ async def test_roles_come_from_the_claim_through_the_mapping(portal, op):
     assert "Angemeldet als <strong>Kim Yılmaz</strong>" in page.text
 
 
+async def test_the_display_name_loses_bidirectional_controls(portal, op):
+    op.claims = {"name": "Kim\u202e Yılmaz\u2066"}
+    assert (await finish(portal, await start(portal, op))).status_code == 303
+    assert (await User.objects().get(User.subject == "u-4711")).display_name == "Kim Yılmaz"
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [

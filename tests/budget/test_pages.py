@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from grants.services import budget
 from grants.tables import BudgetCommitment, BudgetLine, FiscalYear, GrantAward
+from portal.security import DOWNLOAD_POLICY
 from reports.excel.budget_overview import budget_overview_workbook
 from reports.excel.workbooks import EUR
 from tests.budget.conftest import principal
@@ -159,6 +160,7 @@ async def test_the_excel_overview_is_typed_with_sums_as_formulas(signed_in):
     )
     assert answer.headers["content-disposition"].startswith("attachment;")
     assert "Haushalts%C3%BCbersicht%202025.xlsx" in answer.headers["content-disposition"]
+    assert answer.headers["content-security-policy"] == DOWNLOAD_POLICY
     sheet = load_workbook(io.BytesIO(answer.content))["Haushalt 2025"]
     assert sheet["A1"].value == "Haushaltsübersicht 2025"
     assert sheet["A1"].font.bold

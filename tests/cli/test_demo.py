@@ -19,6 +19,9 @@ def test_demo_serves_start_page_and_healthz_with_no_other_service(tmp_path):
     assert ">Demo<" in start.text
     assert health.json() == {"status": "ok", "database": "ok", "schema": "current"}
     assert (tmp_path / "var" / "demo.sqlite3").exists()
+    batch_files = list((tmp_path / "var" / "files").glob("*/*/*"))  # each exported batch's Excel
+    assert len(batch_files) >= 5
+    assert all(path.read_bytes().startswith(b"PK") for path in batch_files)
     log = (tmp_path / f"server-{port}.log").read_text()
     assert f"Startseite:   http://127.0.0.1:{port}/" in log
     assert "Demodaten" in log

@@ -15,6 +15,7 @@ from grants.money import Money
 from grants.tables import ExportBatch, Membership, PaymentOrder, User
 from grants.vocabulary import PaymentMode, Role
 from grants.workflow import PaymentOrderStatus
+from portal.security import DOWNLOAD_POLICY
 from tests.payments.conftest import approve
 from tests.support.login import csrf_post, hidden_fields, sign_in
 
@@ -139,6 +140,7 @@ async def test_finance_chooses_the_orders_confirms_count_and_sum_and_gets_the_fi
     assert await PaymentOrder.count().where(
         PaymentOrder.id.is_in(others or [0]) & (PaymentOrder.status == P.RELEASED)
     ) == len(others)
+    assert sent.headers["content-security-policy"] == DOWNLOAD_POLICY
     sheet = load_workbook(io.BytesIO(sent.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert order.order_number in values

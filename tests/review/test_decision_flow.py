@@ -24,6 +24,7 @@ from grants.tables import (
     UserRole,
 )
 from grants.workflow import ApplicationStatus, GrantStatus
+from portal.security import DOWNLOAD_POLICY
 from tests.support import applying
 from tests.support.login import csrf_post, sign_in
 from tests.support.office import word_text
@@ -136,6 +137,7 @@ async def letter_in_inbox(client: httpx.AsyncClient, world: dict, kind: str) -> 
     assert kind in inbox.text
     letter = await client.get(re.search(r'href="(/dokumente/\d+)"', inbox.text).group(1))
     assert letter.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert letter.headers["content-security-policy"] == DOWNLOAD_POLICY
     return letter.content
 
 

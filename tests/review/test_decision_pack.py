@@ -31,6 +31,7 @@ from grants.tables import (
 from grants.vocabulary import DecisionKind, FinancingType, Recommendation
 from grants.workflow import ApplicationStatus
 from portal.review.letters import render_letter
+from portal.security import DOWNLOAD_POLICY
 from reports.excel.decision_pack import decision_pack_workbook
 from reports.excel.workbooks import EUR, Column, TableSheet, new_workbook, to_bytes
 from reports.word.decision_pack import decision_pack_document
@@ -215,6 +216,7 @@ async def test_the_excel_file_is_safe_and_typed_and_the_word_file_has_the_sums(a
     )
     assert answer.headers["content-disposition"].startswith("attachment;")
     assert "Beschlussvorlage%20Testaufruf" in answer.headers["content-disposition"]
+    assert answer.headers["content-security-policy"] == DOWNLOAD_POLICY
     sheet = load_workbook(io.BytesIO(answer.content))["Beschlussvorlage"]
     assert sheet["A1"].value.startswith("Beschlussvorlage für den Integrationsrat – Testaufruf")
     assert sheet["A1"].font.bold
@@ -243,6 +245,7 @@ async def test_the_excel_file_is_safe_and_typed_and_the_word_file_has_the_sums(a
 
     answer = await staff.get(f"/pruefung/aufrufe/{world['call']}/beschlussvorlage.docx")
     assert answer.status_code == 200
+    assert answer.headers["content-security-policy"] == DOWNLOAD_POLICY
     assert answer.headers["content-disposition"].startswith("attachment;")
     document = WordDocument(io.BytesIO(answer.content))
     assert document.core_properties.title.startswith("Beschlussvorlage für den Integrationsrat")

@@ -22,3 +22,19 @@ def test_anything_else_is_none_never_an_error(text):
 def test_the_form_reads_an_integer_field_the_same_way():
     form = Form({"version": " 7 ", "jahr": "²"})
     assert (form.integer("version"), form.integer("jahr"), form.integer("fehlt")) == (7, None, None)
+
+
+def test_numbers_of_many_digits_are_a_field_message_not_an_error():
+    form = Form({"amount": "9" * 27, "fte": "9" * 40 + ",5"})
+    assert form.money("amount") is None
+    assert form.number("fte", places=3) is None
+    assert form.errors == {
+        "amount": "Bitte höchstens 999.999.999,99\u00a0€ eingeben.",
+        "fte": "Bitte eine Zahl zwischen 0 und 1000000000 eingeben.",
+    }
+
+
+def test_names_and_titles_lose_bidirectional_controls_long_texts_keep_them():
+    form = Form({"name": "Verein\u202e \u2066e.V.\u2069", "text": "a\u200fb"})
+    assert form.text("name") == "Verein e.V."
+    assert form.text("text", multiline=True) == "a\u200fb"

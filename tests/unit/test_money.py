@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants.money import Money, MoneyFormatError
+from grants.money import MAX_AMOUNT, Money, MoneyFormatError
 
 cents = st.integers(min_value=-(10**13), max_value=10**13)
+amounts = st.integers(min_value=-MAX_AMOUNT.cents, max_value=MAX_AMOUNT.cents)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,9 @@ def test_parse_german_amounts(text, expected):
         ("12.5", "„12.5“ ist kein Betrag. Bitte so eingeben: 1.234,56"),
         ("1,234", "Bitte höchstens zwei Nachkommastellen (Cent) angeben."),
         ("1e5", "„1e5“ ist kein Betrag. Bitte so eingeben: 1.234,56"),
+        ("1.000.000.000,00", "Bitte höchstens 999.999.999,99\u00a0€ eingeben."),
+        ("9" * 27, "Bitte höchstens 999.999.999,99\u00a0€ eingeben."),
+        ("-" + "9" * 40 + ",5", "Bitte höchstens 999.999.999,99\u00a0€ eingeben."),
     ],
 )
 def test_parse_refuses_what_is_not_an_amount_with_a_german_message(text, message):
@@ -92,7 +96,7 @@ def test_arithmetic_and_totals():
     assert Money(1)
 
 
-@given(cents)
+@given(amounts)
 def test_format_then_parse_is_the_identity(value):
     money = Money(value)
     assert Money.parse(money.format()) == money
