@@ -185,11 +185,11 @@ class AuthCode(AuthorizationCodeMixin):
 
 @dataclass(frozen=True)
 class AccessToken(TokenMixin):
-    """An access token for /userinfo (what Authlib's BearerTokenValidator asks of it)."""
+    """An access token for /userinfo, read from its JWT (what Authlib's validator asks of it)."""
 
     persona: Persona
     scope: str
-    issued_at: int = field(default_factory=lambda: int(time.time()))
+    issued_at: int
 
     def get_scope(self) -> str:
         return self.scope
