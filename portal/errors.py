@@ -38,6 +38,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     500: (_("Technischer Fehler"), _("Leider ist ein Fehler aufgetreten. Wir wurden benachrichtigt. Bitte versuchen Sie es später erneut.")),
     503: (_("Vorübergehend nicht verfügbar"), _("Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")),
 }  # fmt: skip
+CSRF_API_DETAIL = _("Der Header x-csrftoken fehlt oder passt nicht zum CSRF-Cookie dieser Sitzung (nach An- oder Abmeldung neu lesen).")  # fmt: skip
 CSRF_MESSAGE = (_("Formular nicht mehr gültig"), _("Das Formular gehört zu einer früheren Sitzung, zum Beispiel von vor Ihrer Anmeldung, oder ihm fehlt das Sicherheitsmerkmal. Bitte laden Sie die Seite neu und senden Sie es noch einmal."))  # fmt: skip
 
 
@@ -64,11 +65,10 @@ def _texts(status_code: int) -> tuple[str, str]:
 
 
 def problem(request: Request, status_code: int, *, detail: str | None = None,
-            errors: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-            texts: tuple[str, str] | None = None) -> Response:  # fmt: skip
+            errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:  # fmt: skip
     """A JSON problem body (``application/problem+json``) with the request id; ``errors`` maps
     fields to German messages."""
-    title, message = texts or _texts(status_code)
+    title, message = _texts(status_code)
     request_id = _request_id(request)
     body: dict[str, Any] = {"status": status_code, "title": title, "detail": detail or message,
                             "request_id": request_id}  # fmt: skip
@@ -84,9 +84,10 @@ def error_response(
     headers: dict[str, str] | None = None,
     texts: tuple[str, str] | None = None,
 ) -> Response:
-    """The German page (or problem body) for ``status_code``; ``texts``: another title and message."""
+    """The German page (or problem body) for ``status_code``; ``texts``: the page's own title
+    and message."""
     if wants_json(request):
-        return problem(request, status_code, headers=headers, texts=texts)
+        return problem(request, status_code, headers=headers)
     title, message = texts or _texts(status_code)
     request_id = _request_id(request)
     headers = {**(headers or {}), "x-request-id": request_id}
@@ -119,6 +120,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def csrf_refused(request: Request, exc: CSRFRefused) -> Response:
+    if wants_json(request):
+        return problem(request, exc.status_code, detail=CSRF_API_DETAIL)
     return error_response(request, exc.status_code, texts=CSRF_MESSAGE)
 
 

@@ -111,3 +111,15 @@ def test_tokens_fit_only_their_session():
     assert not tokens.valid(token[:-1], "a" * 64)
     assert not tokens.valid("", "")
     assert tokens.issue("a" * 64) != token  # a fresh nonce each time
+
+
+async def test_the_api_refuses_a_token_from_before_login_with_a_problem_body(client, demo):
+    await client.get("/")
+    before_login = client.cookies["csrftoken"]
+    await sign_in(client, "member")
+    answer = await client.post(
+        "/api/v1/applications", json={}, headers={"x-csrftoken": before_login}
+    )
+    assert answer.status_code == 403
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "x-csrftoken" in answer.json()["detail"]
