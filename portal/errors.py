@@ -22,6 +22,7 @@ from litestar.types import ExceptionHandlersMap
 from grants.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from portal.forms import MAX_INTEGER
 from portal.i18n import _
+from portal.security import CSRFRefused
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     500: (_("Technischer Fehler"), _("Leider ist ein Fehler aufgetreten. Wir wurden benachrichtigt. Bitte versuchen Sie es später erneut.")),
     503: (_("Vorübergehend nicht verfügbar"), _("Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")),
 }  # fmt: skip
+CSRF_API_DETAIL = _("Der Header x-csrftoken fehlt oder passt nicht zum CSRF-Cookie dieser Sitzung (nach An- oder Abmeldung neu lesen).")  # fmt: skip
+CSRF_MESSAGE = (_("Formular nicht mehr gültig"), _("Das Formular gehört zu einer früheren Sitzung, zum Beispiel von vor Ihrer Anmeldung, oder ihm fehlt das Sicherheitsmerkmal. Bitte laden Sie die Seite neu und senden Sie es noch einmal."))  # fmt: skip
 
 
 FALLBACK_PAGE = """<!DOCTYPE html>
@@ -59,11 +62,15 @@ def _request_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id") or secrets.token_hex(8))
 
 
+def _texts(status_code: int) -> tuple[str, str]:
+    return MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
+
+
 def problem(request: Request, status_code: int, *, detail: str | None = None,
             errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:  # fmt: skip
     """A JSON problem body (``application/problem+json``) with the request id; ``errors`` maps
     fields to German messages."""
-    title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
+    title, message = _texts(status_code)
     request_id = _request_id(request)
     body: dict[str, Any] = {"status": status_code, "title": title, "detail": detail or message,
                             "request_id": request_id}  # fmt: skip
@@ -74,11 +81,16 @@ def problem(request: Request, status_code: int, *, detail: str | None = None,
 
 
 def error_response(
-    request: Request, status_code: int, headers: dict[str, str] | None = None
+    request: Request,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+    texts: tuple[str, str] | None = None,
 ) -> Response:
+    """The German page (or problem body) for ``status_code``; ``texts``: the page's own title
+    and message."""
     if wants_json(request):
         return problem(request, status_code, headers=headers)
-    title, message = MESSAGES.get(status_code, MESSAGES[400 if status_code < 500 else 500])
+    title, message = texts or _texts(status_code)
     request_id = _request_id(request)
     headers = {**(headers or {}), "x-request-id": request_id}
     context = {
@@ -109,6 +121,12 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return error_response(request, exc.status_code, headers=headers)
 
 
+def csrf_refused(request: Request, exc: CSRFRefused) -> Response:
+    if wants_json(request):
+        return problem(request, exc.status_code, detail=CSRF_API_DETAIL)
+    return error_response(request, exc.status_code, texts=CSRF_MESSAGE)
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
@@ -122,6 +140,7 @@ def domain_error(request: Request, exc: Exception) -> Response:
 
 HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error,
+    CSRFRefused: csrf_refused,
     NotFound: domain_error,
     Forbidden: domain_error,
     Conflict: domain_error,

@@ -63,16 +63,18 @@ class PortalPlugin(InitPlugin):
             app_config.route_handlers.append(dev_provider_router(settings))
             app_config.route_handlers.append(demo_mail_router(settings))
         app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
+        session_config = sessions.session_config(settings)
+        csrf = app_config.state["csrf"] = security.CSRFTokens(settings, session_config.key)
         app_config.middleware[:0] = [
             observability.RequestIdMiddleware(),
             database.UnitOfWorkMiddleware(),
-            sessions.session_config(settings).middleware,
+            security.CSRFMiddleware(csrf),  # before the session: it sees the session cookie go out
+            session_config.middleware,
             guard.PrincipalMiddleware(),
             security.login_rate_limit(settings).middleware,
             inputs.PathRange(),  # after the principal: the 404 page shows who is signed in
         ]
         app_config.before_send.append(security.SecurityHeaders(settings))
-        app_config.csrf_config = security.csrf_config(settings)
         app_config.guards.append(guard.authorize)
         app_config.template_config = templating.template_config(settings)
         app_config.logging_config = observability.logging_config(settings)

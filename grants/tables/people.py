@@ -1,6 +1,7 @@
-"""Users (keyed by OIDC issuer and subject), their KI roles, and web sessions."""
+"""Users (keyed by OIDC issuer and subject), their KI roles, web sessions, and the demo
+provider's authorization codes."""
 
-from piccolo.columns import Boolean, Bytea, Integer, Varchar
+from piccolo.columns import Boolean, Bytea, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
 
 from grants.tables._columns import Record, choice, created_at, moment, ref, version
@@ -38,3 +39,13 @@ class WebSession(Record, tablename="web_session"):
     data = Bytea()
     expires_at = moment()
     user_id = Integer(null=True, default=None)  # whose it is, to load it with its principal
+
+
+class DevOidcCode(Record, tablename="dev_oidc_code"):
+    """An authorization code of the demo's development provider, shared by all app workers until
+    it is redeemed (once) or expires."""
+
+    code = Varchar(length=128, unique=True)
+    nonce = Varchar(length=255)
+    data = Text()  # JSON: client, redirect URI, scope, PKCE challenge, persona, time of login
+    expires_at = moment()

@@ -10,14 +10,11 @@ read the body, call the use case, answer the new state.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from secrets import compare_digest
 from typing import Any, TypeVar
 
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, MultipartBody
 
@@ -56,7 +53,7 @@ from portal.applications.controllers import (
 )
 from portal.auth.access import PUBLIC, access
 from portal.inputs import QueryNumber
-from portal.security import download_headers
+from portal.security import CSRF_HEADER, CSRFRefused, CSRFTokens, download_headers
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -93,21 +90,12 @@ async def visible_application(
 
 
 def csrf_header(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """The pages' double-submit check, as a header: ``x-csrftoken`` carries the CSRF cookie."""
-    if not changes_state(connection):
-        return
-    config = connection.app.csrf_config
-    if config is None:
-        raise PermissionDeniedException("CSRF is not configured")
-    cookie = connection.cookies.get(config.cookie_name, "")
-    header = connection.headers.get(config.header_name, "")
-    secret, signature = cookie[:CSRF_SECRET_LENGTH], cookie[CSRF_SECRET_LENGTH:]
-    if not (
-        secret
-        and compare_digest(signature.encode(), generate_csrf_hash(secret, config.secret).encode())
-        and compare_digest(header.encode(), cookie.encode())
+    """The pages' CSRF check, as a header: ``x-csrftoken`` carries the CSRF cookie of the session."""
+    tokens: CSRFTokens = connection.app.state["csrf"]
+    if changes_state(connection) and not tokens.accepts(
+        connection.cookies, connection.headers.get(CSRF_HEADER)
     ):
-        raise PermissionDeniedException("CSRF token verification failed")
+        raise CSRFRefused("CSRF token verification failed")
 
 
 # -- helpers ---------------------------------------------------------------------------------

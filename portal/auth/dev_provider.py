@@ -1,21 +1,28 @@
 """The development OpenID Connect provider of the demo: log in as one of the demo personas.
 
-Built on Authlib's (synchronous) authorization server with in-memory clients, codes and tokens:
-authorization code flow only, PKCE S256 and nonce required, RS256 ID tokens. The handlers read
-query and form asynchronously, then hand the sync server a :class:`FormRequest`.
-Mounted under ``/dev-oidc`` only with ``GRANTS_ENV=demo``.
+Built on Authlib's (synchronous) authorization server: authorization code flow only, PKCE S256
+and nonce required, RS256 ID tokens. The handlers read query and form asynchronously, then hand
+the sync server a :class:`FormRequest`. Every worker serves the same provider: the signing key
+lies in the data directory, authorization codes in the ``dev_oidc_code`` table (the handlers
+store and take them around the sync server; taking deletes, so a code works once), and access
+tokens are JWTs signed with that key. Mounted under ``/dev-oidc`` only with ``GRANTS_ENV=demo``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
+import json
+import os
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
 
-from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer, OAuth2Error, ResourceProtector
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
@@ -30,13 +37,17 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import AuthorizationCodeMixin, OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
+from grants import clock
 from grants.demo.personas import PERSONAS, Persona
 from grants.settings import DEV_CLIENT_ID, Settings, dev_client_secret
+from grants.tables import DevOidcCode
 from grants.vocabulary import STAFF_ROLES
 from portal.auth.access import PUBLIC, access
 
@@ -47,6 +58,28 @@ CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "emai
 CODE_LIFETIME = 600
 TOKEN_LIFETIME = 3600
 BY_KEY = {p.key: p for p in PERSONAS}
+BY_SUBJECT = {p.subject: p for p in PERSONAS}
+KEY_FILE = "dev-oidc-signing-key.json"
+ACCESS_JWT_TYP = "at+jwt"  # RFC 9068: an ID token is no access token
+
+
+def signing_key(data_dir: Path) -> RSAKey:
+    """The RS256 key, made by the first worker under the data directory (readable by the owner
+    only) and read by every worker, so that each verifies what another signed."""
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True)
+        draft = data_dir / f".{KEY_FILE}.{secrets.token_hex(8)}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            json.dump(key.as_dict(private=True), out)
+        try:
+            os.link(draft, path)  # atomic, complete or absent: the first worker's key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return RSAKey.import_key(json.loads(path.read_text()))
 
 
 def claims(persona: Persona) -> dict[str, Any]:
@@ -127,14 +160,36 @@ class AuthCode(AuthorizationCodeMixin):
     def is_expired(self) -> bool:
         return time.time() > self.auth_time + CODE_LIFETIME
 
+    async def store(self) -> None:
+        """Into the table (clearing out expired codes), for whichever worker gets the token call."""
+        await DevOidcCode.delete().where(DevOidcCode.expires_at < clock.now())
+        fields = {**dataclasses.asdict(self), "persona": self.persona.key}
+        await DevOidcCode.insert(DevOidcCode(
+            code=self.code, nonce=self.nonce, data=json.dumps(fields),
+            expires_at=clock.now() + timedelta(seconds=CODE_LIFETIME),
+        ))  # fmt: skip
+
+    @classmethod
+    async def take(cls, code: str) -> AuthCode | None:
+        """The code's grant, deleted in the same statement: a second redemption finds nothing."""
+        rows = (
+            await DevOidcCode.delete()
+            .where((DevOidcCode.code == code) & (DevOidcCode.expires_at > clock.now()))
+            .returning(DevOidcCode.data)
+        )
+        if not rows:
+            return None
+        fields = json.loads(rows[0]["data"])
+        return cls(**{**fields, "persona": BY_KEY[fields["persona"]]})
+
 
 @dataclass(frozen=True)
 class AccessToken(TokenMixin):
-    """An access token for /userinfo (what Authlib's BearerTokenValidator asks of it)."""
+    """An access token for /userinfo, read from its JWT (what Authlib's validator asks of it)."""
 
     persona: Persona
     scope: str
-    issued_at: int = field(default_factory=lambda: int(time.time()))
+    issued_at: int
 
     def get_scope(self) -> str:
         return self.scope
@@ -165,7 +220,13 @@ class Payload(OAuth2Payload):
 
 
 class FormRequest(OAuth2Request):
-    """An Authlib request over parameters the Litestar handler has already read."""
+    """An Authlib request over parameters the Litestar handler has already read, with what the
+    sync server needs from the database (``nonce_taken``, ``redeeming``) or leaves for the
+    handler to store (``issued``)."""
+
+    nonce_taken = False
+    issued: AuthCode | None = None
+    redeeming: AuthCode | None = None
 
     def __init__(self, request: Request, items: Iterable[tuple[str, str]]) -> None:
         # Authlib refuses http:// URLs outside loopback, but the demo may run on plain http
@@ -188,19 +249,19 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data
-        self.server.codes[code] = AuthCode(
+        cast(FormRequest, request).issued = AuthCode(
             code, request.client.client_id, data["redirect_uri"], request.scope, data["nonce"],
             data["code_challenge"], data["code_challenge_method"], request.user,
         )  # fmt: skip
 
     def query_authorization_code(self, code: str, client: DevClient) -> AuthCode | None:
-        item = self.server.codes.get(code)
-        if item and item.client_id == client.client_id and not item.is_expired():
-            return item
+        item = cast(FormRequest, self.request).redeeming
+        if item and item.code == code and item.client_id == client.client_id:
+            return None if item.is_expired() else item
         return None
 
     def delete_authorization_code(self, authorization_code: AuthCode) -> None:
-        self.server.codes.pop(authorization_code.code, None)
+        """Nothing left to delete: the token handler took the code out of the table."""
 
     def authenticate_user(self, authorization_code: AuthCode) -> Persona:
         return authorization_code.persona
@@ -226,7 +287,7 @@ class IDToken(OpenIDCode):
         self.provider = provider
 
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
-        return any(c.nonce == nonce for c in self.provider.codes.values())
+        return cast(FormRequest, request).nonce_taken
 
     def resolve_client_private_key(self, client: DevClient) -> RSAKey:
         return self.provider.key
@@ -261,30 +322,33 @@ class AccessTokenValidator(BearerTokenValidator):
         self.provider = provider
 
     def authenticate_token(self, token_string: str) -> AccessToken | None:
-        return self.provider.tokens.get(token_string)
+        try:
+            token = jwt.decode(token_string, self.provider.key, algorithms=["RS256"])
+        except (JoseError, ValueError):
+            return None
+        persona = BY_SUBJECT.get(str(token.claims.get("sub")))
+        if token.header.get("typ") != ACCESS_JWT_TYP or persona is None:
+            return None
+        return AccessToken(persona, str(token.claims.get("scope", "")), int(token.claims["iat"]))
 
 
 class DevProvider(AuthorizationServer):
-    """Authlib's authorization server with the client, key, codes and tokens in memory."""
+    """Authlib's authorization server with the one client and the shared key."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(scopes_supported=SCOPES)
         self.issuer = f"{settings.base_url}/dev-oidc"
-        self.key = RSAKey.generate_key(
-            2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True
-        )
+        self.key = signing_key(settings.data_dir)
         self.client = DevClient(
             DEV_CLIENT_ID,
             dev_client_secret(settings.secret_key),
             settings.redirect_uri,
             f"{settings.base_url}/",
         )
-        self.codes: dict[str, AuthCode] = {}
-        self.tokens: dict[str, AccessToken] = {}
         self.register_grant(CodeGrant, [IDToken(self), S256Challenge(required=True)])
         self.register_token_generator(
             "default",
-            BearerTokenGenerator(lambda **_: generate_token(42), expires_generator=TOKEN_LIFETIME),
+            BearerTokenGenerator(self.access_token, expires_generator=TOKEN_LIFETIME),
         )
         self.register_endpoint(EndSession)
         self.protector = ResourceProtector()
@@ -312,10 +376,16 @@ class DevProvider(AuthorizationServer):
     def query_client(self, client_id: str) -> DevClient | None:
         return self.client if client_id == self.client.client_id else None
 
+    def access_token(self, user: Persona, scope: str, **_: Any) -> str:
+        """A signed JWT that /userinfo of any worker accepts for an hour."""
+        now = int(time.time())
+        header = {"alg": "RS256", "kid": self.key.kid or "", "typ": ACCESS_JWT_TYP}
+        claimed = {"iss": self.issuer, "sub": user.subject, "scope": scope, "iat": now,
+                   "exp": now + TOKEN_LIFETIME}  # fmt: skip
+        return jwt.encode(header, claimed, self.key)
+
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
-        self.codes = {k: c for k, c in self.codes.items() if not c.is_expired()}
-        self.tokens = {k: t for k, t in self.tokens.items() if not t.is_expired()}
-        self.tokens[token["access_token"]] = AccessToken(request.user, token["scope"])
+        """Nothing to keep: the access token carries what /userinfo needs."""
 
     def validate_requested_scope(self, scope: str | None) -> None:
         if "openid" not in (scope or "").split():
@@ -368,11 +438,19 @@ async def jwks(provider: NamedDependency[DevProvider]) -> dict[str, Any]:
     return {"keys": [provider.key.as_dict(private=False)]}
 
 
+async def _authorization_request(request: Request, params: list[tuple[str, str]]) -> FormRequest:
+    """The Authlib request, knowing whether an unredeemed code already carries its nonce."""
+    req = FormRequest(request, params)
+    if nonce := req.payload.data.get("nonce"):
+        req.nonce_taken = await DevOidcCode.exists().where(DevOidcCode.nonce == nonce)
+    return req
+
+
 @get("/authorize", opt=access(PUBLIC), include_in_schema=False, name="dev_oidc:authorize")
 async def authorize_page(request: Request, provider: NamedDependency[DevProvider]) -> Response:
     """Check the request, then let the user pick a persona."""
     params = list(request.query_params.multi_items())
-    req = FormRequest(request, params)
+    req = await _authorization_request(request, params)
     try:
         provider.get_consent_grant(req, end_user=None)
     except OAuth2Error as error:
@@ -392,18 +470,24 @@ async def authorize(request: Request, provider: NamedDependency[DevProvider]) ->
     if persona is None:
         return _bad_request("Bitte wählen Sie eine der angebotenen Personen.")
     params = [(k, v) for k, v in form.multi_items() if k not in {"persona", "_csrf_token"}]
-    req = FormRequest(request, params)
+    req = await _authorization_request(request, params)
     try:
         grant = provider.get_consent_grant(req, end_user=persona)
     except OAuth2Error as error:
         return _refuse(provider, req, error)
-    return provider.create_authorization_response(req, grant_user=persona, grant=grant)
+    response = provider.create_authorization_response(req, grant_user=persona, grant=grant)
+    if req.issued:
+        await req.issued.store()
+    return response
 
 
 @post("/token", opt=access(PUBLIC, exclude_from_csrf=True), include_in_schema=False)
 async def token(request: Request, provider: NamedDependency[DevProvider]) -> Response:
+    """Redeem a code, whichever worker issued it (taken from the table before the checks)."""
     form = await request.form()
-    return provider.create_token_response(FormRequest(request, form.multi_items()))
+    req = FormRequest(request, form.multi_items())
+    req.redeeming = await AuthCode.take(str(form.get("code", "")))
+    return provider.create_token_response(req)
 
 
 @get("/userinfo", opt=access(PUBLIC), include_in_schema=False)
@@ -436,7 +520,7 @@ async def end_session(request: Request, provider: NamedDependency[DevProvider]) 
 
 
 def dev_provider_router(settings: Settings) -> Router:
-    """The provider's routes under ``/dev-oidc``, with a new key pair; demo mode only."""
+    """The provider's routes under ``/dev-oidc``, with the shared key pair; demo mode only."""
     if not settings.demo:
         raise RuntimeError(
             "Der Entwicklungs-Identitätsanbieter ist nur mit GRANTS_ENV=demo erlaubt."

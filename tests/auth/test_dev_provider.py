@@ -8,14 +8,17 @@ import hashlib
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+import httpx2
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from grants.demo.personas import PERSONAS
 from grants.settings import DEV_CLIENT_ID, Environment, dev_client_secret
-from portal.auth.dev_provider import dev_provider_router
-from tests.support.login import hidden_fields
+from portal.app import create_app
+from portal.auth.dev_provider import dev_provider_router, signing_key
+from tests.support.login import hidden_fields, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -289,3 +292,53 @@ def test_the_router_refuses_production_settings(app):
     production = dataclasses.replace(app.state["settings"], env=Environment.PRODUCTION)
     with pytest.raises(RuntimeError, match="nur mit GRANTS_ENV=demo"):
         dev_provider_router(production)
+
+
+@pytest.fixture
+async def other_worker(app, database):
+    """A second app instance on the same database and data directory: another worker."""
+    other = create_app()
+    async with other.lifespan():
+        transport = httpx.ASGITransport(app=other)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+async def test_another_worker_redeems_the_code_and_knows_the_key(
+    client, other_worker, client_secret
+):
+    jwks = (await client.get("/dev-oidc/jwks")).json()
+    assert (await other_worker.get("/dev-oidc/jwks")).json() == jwks
+    code, verifier, nonce = await log_in(client)
+
+    token = (await redeem(other_worker, client_secret, code, verifier)).json()
+    claims = jwt.decode(token["id_token"], KeySet.import_key_set(jwks), algorithms=["RS256"]).claims
+    assert claims["nonce"] == nonce
+    bearer = {"authorization": f"Bearer {token['access_token']}"}
+    assert (await client.get("/dev-oidc/userinfo", headers=bearer)).json()["sub"] == "demo-reviewer"
+    replay = await redeem(client, client_secret, code, verifier)
+    assert replay.json()["error"] == "invalid_grant"  # once, whichever worker is asked
+
+
+async def test_a_login_completes_when_the_token_call_reaches_another_worker(app, database):
+    portal, provider = create_app(), create_app()
+    portal.state["oidc_transport"] = httpx2.ASGITransport(app=provider)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=portal),
+                                 base_url="http://testserver") as browser:  # fmt: skip
+        done = await sign_in(browser, "finance", next_path="/impressum")
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == "/impressum"
+
+
+async def test_a_second_request_with_the_nonce_of_an_open_code_is_refused(client):
+    _, _, nonce = await log_in(client)
+    _, challenge = pkce()
+    again = await client.get("/dev-oidc/authorize", params=authorize_params(challenge, nonce))
+    assert parse_qs(urlsplit(again.headers["location"]).query)["error"] == ["invalid_request"]
+
+
+def test_the_signing_key_is_made_once_for_the_owner_only(tmp_path):
+    key = signing_key(tmp_path / "data")
+    assert (tmp_path / "data" / "dev-oidc-signing-key.json").stat().st_mode & 0o777 == 0o600
+    assert signing_key(tmp_path / "data").as_dict(private=True) == key.as_dict(private=True)
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["dev-oidc-signing-key.json"]
