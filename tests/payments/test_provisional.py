@@ -1,0 +1,130 @@
+"""Provisional budget management (§ 82 GO NRW) at release and export: while the year's budget is
+not in force, instalments of a final decision without budget reservation go out; those under
+reservation wait — or get a monthly twelfth of the previous year's amount, as the year is set."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from grants import clock
+from grants.errors import Conflict
+from grants.money import Money
+from grants.services import payments
+from grants.tables import (
+    BudgetCommitment,
+    BudgetLine,
+    Decision,
+    FiscalYear,
+    GrantAward,
+    PaymentOrder,
+)
+from grants.vocabulary import ProvisionalRule
+from grants.workflow import PaymentOrderStatus
+from tests.payments.conftest import Granted, persona
+
+pytestmark = pytest.mark.anyio
+P = PaymentOrderStatus
+
+
+async def statement(batch_id: int) -> bytes:
+    return f"Stapel {batch_id}".encode()
+
+
+async def provisional(granted: Granted, *, notified: date, reservation: bool,
+                      rule: ProvisionalRule = ProvisionalRule.WAIT) -> int:  # fmt: skip
+    """The grant's decision notified on ``notified``, its year not in force; the first
+    instalment ordered and certified. Returns the order's id."""
+    order_id = await payments.prepare_instalment(await persona("reviewer"), granted.grant_id, 1)
+    grant = await GrantAward.objects().get(GrantAward.id == granted.grant_id)
+    await Decision.update({
+        Decision.notified_at: datetime(notified.year, notified.month, notified.day, 10, tzinfo=UTC),
+        Decision.budget_reservation: reservation,
+    }).where(Decision.id == grant.current_decision)  # fmt: skip
+    await FiscalYear.update(
+        {FiscalYear.budget_in_force: False, FiscalYear.provisional_rule: rule}
+    ).where(FiscalYear.year == granted.year)
+    return order_id
+
+
+async def status(order_id: int) -> PaymentOrderStatus:
+    return P((await PaymentOrder.objects().get(PaymentOrder.id == order_id)).status)
+
+
+async def test_an_instalment_of_a_final_decision_without_reservation_is_released_and_exported(
+    granted,
+):
+    order_id = await provisional(granted, notified=date(2026, 9, 1), reservation=False)
+    finance = await persona("finance")
+    await payments.release(finance, order_id, 1)
+    assert await status(order_id) == P.RELEASED
+    await payments.export_released(finance, "vorlaeufig", statement)
+    assert await status(order_id) == P.EXPORTED
+
+
+async def test_an_instalment_of_a_decision_not_yet_final_waits_with_the_reason(
+    granted, monkeypatch
+):
+    order_id = await provisional(granted, notified=date(2026, 11, 20), reservation=False)
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 1))
+    # the month for an action ends on Sunday 20.12., so on Monday 21.12.
+    with pytest.raises(Conflict, match=r"erst am 22\.12\.2026 bestandskräftig"):
+        await payments.release(await persona("finance"), order_id, 1)
+    assert await status(order_id) == P.CERTIFIED
+
+
+async def test_under_reservation_the_release_is_refused_in_german_while_the_year_waits(granted):
+    order_id = await provisional(granted, notified=date(2026, 9, 1), reservation=True)
+    with pytest.raises(Conflict, match="unter Haushaltsvorbehalt") as refused:
+        await payments.release(await persona("finance"), order_id, 1)
+    assert f"bis die Haushaltssatzung {granted.year} in Kraft ist" in str(refused.value)
+    assert "§ 82 GO NRW" in str(refused.value)
+    assert await status(order_id) == P.CERTIFIED
+    await FiscalYear.update({FiscalYear.budget_in_force: True}).where(
+        FiscalYear.year == granted.year
+    )
+    await payments.release(await persona("finance"), order_id, 1)
+    assert await status(order_id) == P.RELEASED
+
+
+async def test_under_reservation_a_monthly_twelfth_of_the_previous_year(granted, monkeypatch):
+    order_id = await provisional(granted, notified=date(2026, 9, 1), reservation=True,
+                                 rule=ProvisionalRule.TWELFTH)  # fmt: skip
+    order = await PaymentOrder.objects().get(PaymentOrder.id == order_id)
+    committed = await BudgetCommitment.objects().get(BudgetCommitment.grant == granted.grant_id)
+    line = await committed.get_related(BudgetCommitment.budget_line)
+    previous = await FiscalYear.objects().get(FiscalYear.year == granted.year - 1)
+    earlier = await BudgetLine.objects().get(
+        (BudgetLine.fiscal_year == previous.id) & (BudgetLine.product == line.product)
+        & (BudgetLine.plan_line == line.plan_line) & (BudgetLine.account == line.account)
+        & (BudgetLine.cost_centre == line.cost_centre)
+    )  # fmt: skip
+    # the association had 12 × the instalment (less one cent) in the year before
+    await BudgetCommitment.delete().where(
+        (BudgetCommitment.budget_line == earlier.id)
+        & BudgetCommitment.grant.is_in(
+            GrantAward.select(GrantAward.id).where(
+                GrantAward.application.organisation == granted.organisation_id  # type: ignore[union-attr]
+            )
+        )
+    )
+    carrier = await GrantAward.select(GrantAward.id).where(
+        GrantAward.application.organisation == granted.organisation_id  # type: ignore[union-attr]
+    ).first()  # fmt: skip
+    assert carrier
+    await BudgetCommitment.insert(BudgetCommitment(
+        budget_line=earlier.id, grant=carrier["id"], amount_cents=12 * order.amount_cents - 1, reason="Vorjahr",
+    ))  # fmt: skip
+    finance = await persona("finance")
+    monkeypatch.setattr(clock, "today", lambda: date(granted.year, 1, 20))
+    with pytest.raises(Conflict, match=r"1/12 des Vorjahresbetrags"):  # one cent short
+        await payments.release(finance, order_id, 1)
+    monkeypatch.setattr(clock, "today", lambda: date(granted.year, 2, 1))
+    await payments.release(finance, order_id, 1)
+    assert await status(order_id) == P.RELEASED
+    assert Money(order.amount_cents) > Money(0)
+    # the second instalment would exceed 2/12: it waits
+    second = await payments.prepare_instalment(await persona("reviewer"), granted.grant_id, 2)
+    with pytest.raises(Conflict, match="passen nicht mehr hinein"):
+        await payments.release(finance, second, 1)
