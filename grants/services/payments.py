@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,7 @@ PREPARERS = frozenset({Role.REVIEWER, Role.FINANCE})
 PAYABLE = frozenset({GrantStatus.APPROVED, GrantStatus.PAYING, GrantStatus.REPORT_DUE})
 PENDING = frozenset({P.DRAFT, P.CERTIFIED, P.RELEASED, P.EXPORTED})
 GONE_OUT = frozenset({P.RELEASED, P.EXPORTED, P.PAID})  # released: counts against a twelfth
+NOT_YET_OUT = frozenset({P.DRAFT, P.CERTIFIED, P.RELEASED})  # § 82 GO NRW still decides these
 PURPOSE_LENGTH = 140  # SEPA Verwendungszweck
 
 
@@ -629,6 +630,18 @@ async def _previous_year_amounts(
     return result
 
 
+async def grant_verdicts(grant: GrantPayments, today: date) -> dict[tuple[str, int], Verdict]:
+    """For a grant's page: ``("order", id)`` for its orders not yet exported and
+    ``("instalment", number)`` for its instalments not yet ordered — only where provisional
+    budget management applies, with whether the payment may go out now and why."""
+    items = [Payment(("order", o.id), grant.grant_id, o.fiscal_year, o.amount, released=o.status in GONE_OUT)
+             for o in grant.orders if o.status in NOT_YET_OUT]  # fmt: skip
+    items += [Payment(("instalment", i.number), grant.grant_id, i.due.year, i.amount)
+              for i in grant.instalments if i.order is None]  # fmt: skip
+    verdicts = await provisional_verdicts(items, today)
+    return {key: verdict for key, verdict in verdicts.items() if verdict.provisional}
+
+
 async def _require_provisional(order: dict[str, Any], today: date) -> None:
     """Refuse, with the reason, a payment that provisional budget management does not allow."""
     if order["budget_line.fiscal_year.budget_in_force"]:
@@ -788,6 +801,9 @@ class Desk:
     page: int
     pages: int | None  # of an open state
     has_next: bool
+    # § 82 GO NRW: for orders not yet exported from a year whose budget is not in force, whether
+    # they may go out now and why (by order id; absent: nothing provisional about it)
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
 
 
 PAGE_SIZE = 50
@@ -815,10 +831,16 @@ async def desk(principal: Principal, status: PaymentOrderStatus, page: int = 1) 
             PaymentOrder.status == status
         ).first()  # fmt: skip
         total = Money(int((found or {}).get("total") or 0))
+    shown = [DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
+                     r["grant.application.organisation.legal_name"]) for r in rows[:PAGE_SIZE]]  # fmt: skip
+    verdicts = await provisional_verdicts([
+        Payment(row.order.id, row.grant_id, row.order.fiscal_year, row.order.amount,
+                released=row.order.status in GONE_OUT)
+        for row in shown if row.order.status in NOT_YET_OUT
+    ], clock.today())  # fmt: skip
     return Desk(
         status=status, counts=counts, page=page, pages=pages, total=total, has_next=len(rows) > PAGE_SIZE,
-        rows=[DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
-                      r["grant.application.organisation.legal_name"]) for r in rows[:PAGE_SIZE]],
+        rows=shown, verdicts={k: v for k, v in verdicts.items() if v.provisional},
     )  # fmt: skip
 
 
@@ -830,6 +852,7 @@ class DueInstalment:
     number: int
     due: date
     amount: Money
+    verdict: Verdict | None = None  # § 82 GO NRW while the year's budget is not in force
 
 
 DUE_AHEAD_DAYS = 31
@@ -865,7 +888,13 @@ async def due_instalments(
                 due.append(DueInstalment(grant["id"], grant["application.file_number"] or "",
                                          grant["application.organisation.legal_name"], number, day,
                                          amount))  # fmt: skip
-    return sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
+    due = sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
+    verdicts = await provisional_verdicts(
+        [Payment(n, d.grant_id, d.due.year, d.amount) for n, d in enumerate(due)], today
+    )
+    return [
+        replace(d, verdict=verdicts[n]) if verdicts[n].provisional else d for n, d in enumerate(due)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

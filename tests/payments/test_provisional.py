@@ -22,7 +22,8 @@ from grants.tables import (
 )
 from grants.vocabulary import ProvisionalRule
 from grants.workflow import PaymentOrderStatus
-from tests.payments.conftest import Granted, persona
+from tests.payments.conftest import Granted, approve, persona
+from tests.payments.test_payment_pages import as_persona
 
 pytestmark = pytest.mark.anyio
 P = PaymentOrderStatus
@@ -128,3 +129,32 @@ async def test_under_reservation_a_monthly_twelfth_of_the_previous_year(granted,
     second = await payments.prepare_instalment(await persona("reviewer"), granted.grant_id, 2)
     with pytest.raises(Conflict, match="passen nicht mehr hinein"):
         await payments.release(finance, second, 1)
+
+
+async def test_the_desk_says_which_orders_go_out_now_which_wait_and_why(app, granted):
+    """Two grants of a year not in force: one final without reservation, one under it."""
+    out = await provisional(granted, notified=date(2026, 9, 1), reservation=False)
+    other = await approve(offset=0)  # the next ready application of the demo
+    waits = await provisional(other, notified=date(2026, 9, 1), reservation=True)
+    await FiscalYear.update({FiscalYear.budget_in_force: False}).where(
+        FiscalYear.year == other.year
+    )
+
+    desk = await payments.desk(await persona("finance"), P.CERTIFIED)
+    assert desk.verdicts[out].allowed
+    assert "bestandskräftig und ohne Haushaltsvorbehalt" in desk.verdicts[out].reason
+    assert desk.verdicts[waits].waits
+    assert "unter Haushaltsvorbehalt" in desk.verdicts[waits].reason
+
+    finance = await as_persona(app, "finance")
+    page = (await finance.get("/finanzen/anordnungen?status=certified")).text
+    assert "Vorläufige Haushaltsführung (§ 82 GO NRW)" in page
+    assert "Kann jetzt ausgezahlt werden." in page
+    assert "Wartet auf den Haushalt." in page
+    assert f'action="/finanzen/anordnungen/{out}/freigeben"' in page
+    assert f'action="/finanzen/anordnungen/{waits}/freigeben"' not in page  # no refusal to meet
+    # on the grant's page: at each instalment to certify and at the certified order
+    reviewer = await as_persona(app, "reviewer")
+    grant_page = (await reviewer.get(f"/zuwendungen/{other.grant_id}/zahlungen")).text
+    assert grant_page.count("Wartet auf den Haushalt.") == 4  # 1 order + 3 instalments
+    assert "nein – vorläufige Haushaltsführung (§ 82 GO NRW)" in grant_page
