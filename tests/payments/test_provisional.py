@@ -4,15 +4,18 @@ reservation wait — or get a monthly twelfth of the previous year's amount, as 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 
 from grants import clock
+from grants.demo.seed import load_once
 from grants.errors import Conflict
 from grants.money import Money
 from grants.services import payments
 from grants.tables import (
+    Application,
     BudgetCommitment,
     BudgetLine,
     Decision,
@@ -21,9 +24,10 @@ from grants.tables import (
     PaymentOrder,
 )
 from grants.vocabulary import ProvisionalRule
-from grants.workflow import PaymentOrderStatus
+from grants.workflow import ApplicationStatus, PaymentOrderStatus
 from tests.payments.conftest import Granted, approve, persona
 from tests.payments.test_payment_pages import as_persona
+from tests.support.login import csrf_post
 
 pytestmark = pytest.mark.anyio
 P = PaymentOrderStatus
@@ -158,3 +162,36 @@ async def test_the_desk_says_which_orders_go_out_now_which_wait_and_why(app, gra
     grant_page = (await reviewer.get(f"/zuwendungen/{other.grant_id}/zahlungen")).text
     assert grant_page.count("Wartet auf den Haushalt.") == 4  # 1 order + 3 instalments
     assert "nein – vorläufige Haushaltsführung (§ 82 GO NRW)" in grant_page
+
+
+async def test_the_decision_form_proposes_the_reservation_while_the_year_is_not_in_force(
+    app, database
+):
+    await load_once()
+    ready = await Application.select(Application.id, Application.call.fiscal_year.year).where(  # type: ignore[union-attr]
+        Application.status == ApplicationStatus.READY
+    ).first()  # fmt: skip
+    year = ready["call.fiscal_year.year"]
+    await FiscalYear.update({FiscalYear.budget_in_force: False}).where(FiscalYear.year == year)
+    approver = await as_persona(app, "approver")
+    url = f"/pruefung/antraege/{ready['id']}/entscheidung"
+    page = (await approver.get(url)).text
+    box = re.search(r'<input type="checkbox" id="feld-budget_reservation"[^>]*>', page).group(0)
+    assert "checked" in box
+    assert f"Die Haushaltssatzung {year} ist noch nicht in Kraft" in page
+    assert "§ 82 GO NRW" in page
+    assert "warten ihre Raten, bis der Haushalt in Kraft ist" in page
+    # sent back with an error and the box unticked: it stays as it was sent
+    answer = await csrf_post(
+        approver, url, {"recommendation": "approve", "period_start": "kein Datum"}
+    )
+    assert answer.status_code == 400
+    box = re.search(
+        r'<input type="checkbox" id="feld-budget_reservation"[^>]*>', answer.text
+    ).group(0)
+    assert "checked" not in box
+    await FiscalYear.update({FiscalYear.budget_in_force: True}).where(FiscalYear.year == year)
+    page = (await approver.get(url)).text
+    box = re.search(r'<input type="checkbox" id="feld-budget_reservation"[^>]*>', page).group(0)
+    assert "checked" not in box
+    assert "noch nicht in Kraft" not in page
