@@ -428,10 +428,6 @@ class Builder:
                 self.application("IKZ", year, centre, organisation, district, status, grant_status)
         centre, organisation, district = self.centres[0]  # the personas' association: one to review
         self.application("IKZ", 2027, centre, organisation, district, A.SUBMITTED, None)
-        for index, provisional in PROVISIONAL_2027:
-            centre, organisation, district = self.centres[index]
-            self.application("IKZ", 2027, centre, organisation, district, A.APPROVED, G.APPROVED,
-                             provisional)  # fmt: skip
         for year in (2024, 2025, 2026):
             for number, (centre, organisation, district) in enumerate(self.centres[::4]):
                 states = IKZ_STATES[year]
@@ -439,6 +435,11 @@ class Builder:
                 self.application(
                     "KOMMAN", year, centre, organisation, district, status, grant_status
                 )
+        # Last, so that the random choices of everything before stay as they were.
+        for index, provisional in PROVISIONAL_2027:
+            centre, organisation, district = self.centres[index]
+            self.application("IKZ", 2027, centre, organisation, district, A.APPROVED, G.APPROVED,
+                             provisional)  # fmt: skip
 
     def application(self, programme: str, year: int, centre: Ref, organisation: Ref, district: District,
                     status: A, grant_status: G | None, provisional: Provisional | None = None) -> None:  # fmt: skip
