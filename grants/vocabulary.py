@@ -196,6 +196,14 @@ class PaymentMode(Labelled):
     ON_REQUEST = "on_request", "auf Abruf"
 
 
+class ProvisionalRule(Labelled):
+    """What a fiscal year's provisional budget management (§ 82 GO NRW) lets go out of grants
+    decided under budget reservation, until the year's Haushaltssatzung is in force."""
+
+    WAIT = "wait", "warten auf den Haushalt"
+    TWELFTH = "twelfth", "je Monat höchstens ein Zwölftel des Vorjahresbetrags"
+
+
 class PaymentKind(Labelled):
     """Zahlungsart of the finance export (DOMAIN.md §8)."""
 

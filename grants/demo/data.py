@@ -52,6 +52,24 @@ from grants.workflow import (
 )
 
 TODAY = date(2026, 11, 25)
+
+
+@dataclass(frozen=True, slots=True)
+class Provisional:
+    """A 2027 grant decided in autumn 2026, before the 2027 budget is in force (§ 82 GO NRW)."""
+
+    submitted: date
+    decided: date
+    reservation: bool
+    first_instalment: P  # where its first instalment stands today
+    ordered: date  # when it was ordered (and, if released, released two days later)
+
+
+# The centres (by index) that apply again for 2027 after withdrawing, and are decided early.
+PROVISIONAL_2027 = (
+    (7, Provisional(date(2026, 10, 2), date(2026, 10, 14), False, P.RELEASED, date(2026, 11, 18))),
+    (15, Provisional(date(2026, 10, 6), date(2026, 10, 21), True, P.CERTIFIED, date(2026, 11, 23))),
+)
 BLZ_SPARKASSE_KOELNBONN = "37050198"
 
 
@@ -417,9 +435,14 @@ class Builder:
                 self.application(
                     "KOMMAN", year, centre, organisation, district, status, grant_status
                 )
+        # Last, so that the random choices of everything before stay as they were.
+        for index, provisional in PROVISIONAL_2027:
+            centre, organisation, district = self.centres[index]
+            self.application("IKZ", 2027, centre, organisation, district, A.APPROVED, G.APPROVED,
+                             provisional)  # fmt: skip
 
-    def application(self, programme: str, year: int, centre: Ref, organisation: Ref,
-                    district: District, status: A, grant_status: G | None) -> None:  # fmt: skip
+    def application(self, programme: str, year: int, centre: Ref, organisation: Ref, district: District,
+                    status: A, grant_status: G | None, provisional: Provisional | None = None) -> None:  # fmt: skip
         rng, ikz = self.rng, programme == "IKZ"
         financing = FinancingType.SHORTFALL if ikz else FinancingType.FIXED
         expenses, revenues = self.plan(ikz)
@@ -432,6 +455,8 @@ class Builder:
         decided = status in (A.APPROVED, A.PARTLY_APPROVED, A.REJECTED)
         decided_at = at(date(year, 3, 10) + timedelta(days=rng.randint(0, 40))) if year < 2026 else at(
             date(2026, 3, 5) + timedelta(days=rng.randint(0, 200)))  # fmt: skip
+        if provisional:
+            submitted_at, decided_at = at(provisional.submitted), at(provisional.decided)
         reviewer = (
             self.user(rng.choice(REVIEWERS)) if status not in (A.DRAFT, A.SUBMITTED) else None
         )
@@ -470,7 +495,8 @@ class Builder:
         if status in (A.READY, A.APPROVED, A.PARTLY_APPROVED, A.REJECTED) and reviewer:
             self.review(app, lines, status, reviewer)
         if decided:
-            self.decision(app, lines, status, grant_status, programme, year, reviewer, decided_at)
+            self.decision(app, lines, status, grant_status, programme, year, reviewer, decided_at,
+                          provisional)  # fmt: skip
 
     def file_number(self, programme: str, year: int) -> str:
         sequence = self.file_numbers[programme, year] = (
@@ -605,7 +631,8 @@ class Builder:
     # -- decisions, grants, money ----------------------------------------------------------
 
     def decision(self, app: Ref, lines: list[Ref], status: A, grant_status: G | None, programme: str,
-                 year: int, reviewer: Ref | None, decided_at: datetime) -> None:  # fmt: skip
+                 year: int, reviewer: Ref | None, decided_at: datetime,
+                 provisional: Provisional | None = None) -> None:  # fmt: skip
         row = self.data.get(app)
         approver = self.user(self.rng.choice(APPROVERS))
         kind = {A.APPROVED: DecisionKind.APPROVAL, A.PARTLY_APPROVED: DecisionKind.PARTIAL_APPROVAL}.get(
@@ -620,7 +647,7 @@ class Builder:
             cap_cents=figures["cap_cents"],
             fixed_cents=approved if fixed else None, approved_cents=approved,
             period_start=row["period_start"], period_end=row["period_end"],
-            budget_reservation=year == 2026 and decided_at.month < 4,
+            budget_reservation=provisional.reservation if provisional else year == 2026 and decided_at.month < 4,
             payment_mode=PaymentMode.INSTALMENTS if programme == "IKZ" else PaymentMode.ON_REQUEST,
             payment_schedule=[{"due": due.isoformat(), "cents": cents} for due, cents in schedule]
             if programme == "IKZ" and approved else [],
@@ -638,6 +665,9 @@ class Builder:
         line = self.budget_lines[programme, year]
         self.data.add("budget_commitment", budget_line=line, grant=grant, decision=decision,
                       amount_cents=approved, reason="Bewilligung", booked_by=approver, booked_at=decided_at)  # fmt: skip
+        if provisional:
+            self.provisional_instalment(grant, line, row, schedule[0], provisional)
+            return
         paid = self.payments(
             grant, line, row, schedule or [(date(year, 4, 1), approved)], grant_status, programme
         )
@@ -693,6 +723,23 @@ class Builder:
             )  # fmt: skip
             paid += cents if state is P.PAID else 0
         return paid
+
+    def provisional_instalment(self, grant: Ref, line: Ref, application: dict[str, Any],
+                               instalment: tuple[date, int], provisional: Provisional) -> None:  # fmt: skip
+        """The first instalment of a 2027 grant decided before the 2027 budget is in force: ordered
+        now and, if the decision is final and without reservation, released (§ 82 GO NRW)."""
+        due, cents = instalment
+        certifier, released = self.user("reviewer"), provisional.first_instalment is P.RELEASED
+        self.data.add(
+            "payment_order", grant=grant, budget_line=line, kind=PaymentKind.INSTALMENT,
+            status=provisional.first_instalment, amount_cents=cents, due_date=due,
+            purpose=f"{application['file_number']} {PaymentKind.INSTALMENT.label} 1 Zeitraum {application['period_start']:%m/%Y}-{application['period_end']:%m/%Y}",
+            created_by=certifier, created_at=at(provisional.ordered),
+            certified_by=certifier, certified_at=at(provisional.ordered),
+            released_by=self.user("finance") if released else None,
+            released_at=at(provisional.ordered + timedelta(days=2)) if released else None,
+            idempotency_key=f"instalment:{application['file_number']}:{due.isoformat()}",
+        )  # fmt: skip
 
     def batch(self, due: date) -> Ref:
         key = due.toordinal() // 7

@@ -34,7 +34,7 @@ from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.money import Money
 from grants.services.users import Principal
 from grants.tables import BudgetLine, Call, FiscalYear
-from grants.vocabulary import Role
+from grants.vocabulary import ProvisionalRule, Role
 from grants.workflow import PaymentOrderStatus
 
 CHANGE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
@@ -87,6 +87,7 @@ class FiscalYearView:
     budget_in_force: bool
     version: int
     line_count: int = 0
+    provisional_rule: ProvisionalRule = ProvisionalRule.WAIT  # § 82 GO NRW, under reservation
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +219,11 @@ async def fiscal_years(principal: Principal) -> list[FiscalYearView]:
     """All fiscal years, newest first, with the number of their lines (two queries)."""
     _reader(principal)
     rows = await FiscalYear.select(
-        FiscalYear.id, FiscalYear.year, FiscalYear.budget_in_force, FiscalYear.version
+        FiscalYear.id,
+        FiscalYear.year,
+        FiscalYear.budget_in_force,
+        FiscalYear.version,
+        FiscalYear.provisional_rule,
     ).order_by(FiscalYear.year, ascending=False)
     counts = await BudgetLine.select(BudgetLine.fiscal_year, Count(alias="n")).group_by(
         BudgetLine.fiscal_year
@@ -239,6 +244,7 @@ def _year_view(row: Mapping[str, Any], line_count: int = 0) -> FiscalYearView:
     return FiscalYearView(
         id=row["id"], year=row["year"], budget_in_force=bool(row["budget_in_force"]),
         version=row["version"], line_count=line_count,
+        provisional_rule=ProvisionalRule(row["provisional_rule"]),
     )  # fmt: skip
 
 
@@ -313,6 +319,35 @@ async def set_budget_in_force(principal: Principal, fiscal_year_id: int, version
         action = "budget_in_force_set" if in_force else "budget_in_force_unset"
         await audit.record(_actor(principal, request_id), f"fiscal_year.{action}", "fiscal_year",
                            fiscal_year_id, data={"year": row["year"], "version": version + 1})  # fmt: skip
+    return True
+
+
+async def set_provisional_rule(principal: Principal, fiscal_year_id: int, version: int,
+                               rule: ProvisionalRule, request_id: str = "-") -> bool:  # fmt: skip
+    """What grants decided under budget reservation may receive from this year while its budget
+    is not in force (§ 82 GO NRW): nothing, or a monthly twelfth of the previous year's amount.
+    Returns whether anything changed."""
+    _changer(principal)
+    async with db.transaction():
+        row = await FiscalYear.select().where(FiscalYear.id == fiscal_year_id).first()
+        if row is None:
+            raise NotFound(fiscal_year_id)
+        if row["version"] != version:
+            raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
+        if row["provisional_rule"] == rule:
+            return False
+        saved = (
+            await FiscalYear.update(
+                {FiscalYear.provisional_rule: rule, FiscalYear.version: FiscalYear.version + 1}
+            )
+            .where((FiscalYear.id == fiscal_year_id) & (FiscalYear.version == version))
+            .returning(FiscalYear.id)
+        )
+        if not saved:
+            raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
+        await audit.record(_actor(principal, request_id), "fiscal_year.provisional_rule_set", "fiscal_year",
+                           fiscal_year_id, data={"year": row["year"], "rule": rule.value,
+                                                 "version": version + 1})  # fmt: skip
     return True
 
 

@@ -30,6 +30,7 @@ from grants.tables import (
     Call,
     Decision,
     Document,
+    FiscalYear,
     FiscalYearShare,
     GrantAward,
     Organisation,
@@ -40,6 +41,7 @@ from grants.vocabulary import (
     DocumentKind,
     FinancingType,
     PaymentMode,
+    ProvisionalRule,
     Recommendation,
     Role,
 )
@@ -126,6 +128,39 @@ class RenderedLetter:
 
 
 LetterRenderer = Callable[[LetterFacts], Awaitable[RenderedLetter]]
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetState:
+    """A fiscal year's budget as the decision form needs it (§ 82 GO NRW)."""
+
+    year: int
+    in_force: bool
+    rule: ProvisionalRule
+
+    @property
+    def hint(self) -> str:
+        """Why the reservation is pre-ticked while the budget is not in force."""
+        if self.in_force:
+            return ""
+        reserved = ("warten ihre Raten, bis der Haushalt in Kraft ist" if self.rule is ProvisionalRule.WAIT
+                    else "erhalten sie bis dahin je Monat höchstens ein Zwölftel des Vorjahresbetrags")  # fmt: skip
+        return (
+            f"Die Haushaltssatzung {self.year} ist noch nicht in Kraft, daher ist der Haushaltsvorbehalt "
+            "vorgeschlagen. Ohne Vorbehalt muss die Stadt die Raten auszahlen, sobald der Bescheid "
+            f"bestandskräftig ist (vorläufige Haushaltsführung, § 82 GO NRW); unter Vorbehalt {reserved}."
+        )
+
+
+async def budget_state(year: int) -> BudgetState:
+    row = (
+        await FiscalYear.select(FiscalYear.budget_in_force, FiscalYear.provisional_rule)
+        .where(FiscalYear.year == year)
+        .first()
+    )
+    if row is None:
+        return BudgetState(year, False, ProvisionalRule.WAIT)
+    return BudgetState(year, bool(row["budget_in_force"]), ProvisionalRule(row["provisional_rule"]))
 
 
 # -- pure helpers ----------------------------------------------------------------------------

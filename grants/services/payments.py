@@ -3,16 +3,18 @@ request for funds, certified "sachlich richtig" by one person and released by an
 to the cash office in numbered batches, and recorded as paid exactly once.
 
 Every order is checked against what is still open on the grant and what is bound for its fiscal
-year; nothing is released while the year's budget is not in force or the grant's payments are
-suspended. Writers of one grant are serialised (``db.lock``), and orders created from a plan
-carry an idempotency key, so a double click or a retried request never pays twice.
+year; nothing is released while the grant's payments are suspended, and while the year's budget
+is not in force only what provisional budget management allows (§ 82 GO NRW,
+:mod:`grants.budget_rules`): instalments of a final decision without budget reservation, and of
+one under reservation at most what the fiscal year's setting grants. Writers of one grant are
+serialised (``db.lock``), and orders created from a plan carry an idempotency key, so a double click or a retried request never pays twice.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,12 @@ from piccolo.query.functions.aggregate import Count, Sum
 
 from grants import audit, clock, db, files
 from grants.audit import Actor
+from grants.budget_rules import (
+    ProvisionalCase,
+    Verdict,
+    notification_date,
+    provisional_verdict,
+)
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import Parameters
 from grants.money import Money
@@ -29,10 +37,11 @@ from grants.tables import (
     BudgetCommitment,
     Decision,
     ExportBatch,
+    FiscalYear,
     GrantAward,
     PaymentOrder,
 )
-from grants.vocabulary import FinancingType, PaymentKind, PaymentMode, Role
+from grants.vocabulary import FinancingType, PaymentKind, PaymentMode, ProvisionalRule, Role
 from grants.workflow import (
     GRANT,
     PAYMENT_ORDER,
@@ -47,6 +56,8 @@ STAFF = frozenset({Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.
 PREPARERS = frozenset({Role.REVIEWER, Role.FINANCE})
 PAYABLE = frozenset({GrantStatus.APPROVED, GrantStatus.PAYING, GrantStatus.REPORT_DUE})
 PENDING = frozenset({P.DRAFT, P.CERTIFIED, P.RELEASED, P.EXPORTED})
+GONE_OUT = frozenset({P.RELEASED, P.EXPORTED, P.PAID})  # released: counts against a twelfth
+NOT_YET_OUT = frozenset({P.DRAFT, P.CERTIFIED, P.RELEASED})  # § 82 GO NRW still decides these
 PURPOSE_LENGTH = 140  # SEPA Verwendungszweck
 
 
@@ -491,13 +502,13 @@ async def release(principal: Principal, order_id: int, version: int, request_id:
         if order["certified_by"] == principal.id:
             raise Forbidden("Vier-Augen-Prinzip: Sie haben diese Anordnung als sachlich richtig gezeichnet. "
                             "Freigeben muss eine andere Person.")  # fmt: skip
-        _require_budget(order)
         check_order(
             grant,
             order["budget_line.fiscal_year.year"],
             Money(order["amount_cents"]),
             excluding=order_id,
         )
+        await _require_provisional(order, clock.today())
         await _transition(principal, order, version, "release",
                           {PaymentOrder.released_by: principal.id, PaymentOrder.released_at: clock.now()},
                           "payment_order.released", request_id, grant.organisation_id)  # fmt: skip
@@ -517,11 +528,129 @@ async def cancel(
         await refresh_next_instalments(grant.grant_id)
 
 
-def _require_budget(order: dict[str, Any]) -> None:
-    if not order["budget_line.fiscal_year.budget_in_force"]:
-        year = order["budget_line.fiscal_year.year"]
-        raise Conflict(f"Die Haushaltssatzung {year} ist noch nicht in Kraft: Auszahlungen aus dem "
-                       f"Haushaltsjahr {year} sind gesperrt.")  # fmt: skip
+# -- provisional budget management (§ 82 GO NRW) --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One payment (an order, or an instalment not yet ordered) to judge under § 82 GO NRW."""
+
+    key: Any
+    grant_id: int
+    year: int
+    amount: Money
+    released: bool = False  # the order is already counted among the year's released orders
+
+
+async def provisional_verdicts(items: Sequence[Payment], today: date) -> dict[Any, Verdict]:
+    """Whether each payment may go out of its fiscal year now, and why (see
+    :func:`grants.budget_rules.provisional_verdict`). At most five queries for any number of
+    payments: bounded by the page that asks, never by the history."""
+    if not items:
+        return {}
+    years = {r["year"]: r for r in await FiscalYear.select(
+        FiscalYear.year, FiscalYear.budget_in_force, FiscalYear.provisional_rule,
+    ).where(FiscalYear.year.is_in(sorted({i.year for i in items})))}  # fmt: skip
+    open_items = [i for i in items if not years.get(i.year, {}).get("budget_in_force", False)]
+    verdicts = {i.key: Verdict(True, "", provisional=False) for i in items}
+    if not open_items:
+        return verdicts
+    grant_ids = sorted({i.grant_id for i in open_items})
+    grants = {g["id"]: g for g in await GrantAward.select(
+        GrantAward.id, GrantAward.application.organisation, GrantAward.current_decision.budget_reservation,
+        GrantAward.current_decision.notified_at, GrantAward.current_decision.decided_at,
+    ).where(GrantAward.id.is_in(grant_ids))}  # fmt: skip
+    released: dict[tuple[int, int], int] = {}
+    for order in await PaymentOrder.select(
+        PaymentOrder.grant, PaymentOrder.amount_cents, PaymentOrder.budget_line.fiscal_year.year,  # type: ignore[union-attr]
+    ).where(PaymentOrder.grant.is_in(grant_ids) & PaymentOrder.status.is_in(list(GONE_OUT))):  # fmt: skip
+        key = (order["grant"], order["budget_line.fiscal_year.year"])
+        released[key] = released.get(key, 0) + order["amount_cents"]
+    previous = await _previous_year_amounts(
+        [i for i in open_items if grants[i.grant_id]["current_decision.budget_reservation"]
+         and years.get(i.year, {}).get("provisional_rule") == ProvisionalRule.TWELFTH], grants,
+    )  # fmt: skip
+    for item in open_items:
+        grant, year = grants[item.grant_id], years.get(item.year, {})
+        decided = grant["current_decision.decided_at"].astimezone(clock.BERLIN).date()
+        notified = grant["current_decision.notified_at"]
+        counted = released.get((item.grant_id, item.year), 0) - (
+            item.amount.cents if item.released else 0
+        )
+        case = ProvisionalCase(
+            year=item.year, budget_in_force=False,
+            rule=ProvisionalRule(year.get("provisional_rule", ProvisionalRule.WAIT)),
+            reservation=bool(grant["current_decision.budget_reservation"]),
+            notified_on=notification_date(notified.astimezone(clock.BERLIN).date() if notified else None, decided),
+            previous_year=Money(previous.get((item.grant_id, item.year), 0)), released=Money(counted),
+        )  # fmt: skip
+        verdicts[item.key] = provisional_verdict(case, item.amount, today)
+    return verdicts
+
+
+async def _previous_year_amounts(
+    items: Sequence[Payment], grants: dict[int, dict[str, Any]]
+) -> dict[tuple[int, int], int]:
+    """Per (grant, year): what the grant's association had committed in the year before on the
+    budget line with the same code (Teilplan, Zeile, Sachkonto, Kostenstelle) — "the previous
+    year's amount" a monthly twelfth is taken of."""
+    if not items:
+        return {}
+    code = (BudgetCommitment.budget_line.product, BudgetCommitment.budget_line.plan_line,
+            BudgetCommitment.budget_line.account, BudgetCommitment.budget_line.cost_centre)  # fmt: skip
+    names = (
+        "budget_line.product",
+        "budget_line.plan_line",
+        "budget_line.account",
+        "budget_line.cost_centre",
+    )
+    lines = {(r["grant"], r["budget_line.fiscal_year.year"]): tuple(r[n] for n in names) for r in await BudgetCommitment.select(
+        BudgetCommitment.grant, BudgetCommitment.budget_line.fiscal_year.year, *code,  # type: ignore[union-attr]
+    ).where(BudgetCommitment.grant.is_in(sorted({i.grant_id for i in items})))}  # fmt: skip
+    organisations = sorted({grants[i.grant_id]["application.organisation"] for i in items})
+    amounts: dict[tuple[int, int, tuple[str, ...]], int] = {}
+    for row in await BudgetCommitment.select(
+        BudgetCommitment.amount_cents, BudgetCommitment.grant.application.organisation,  # type: ignore[union-attr]
+        BudgetCommitment.budget_line.fiscal_year.year, *code,  # type: ignore[union-attr]
+    ).where(BudgetCommitment.grant.application.organisation.is_in(organisations)  # type: ignore[union-attr]
+            & BudgetCommitment.budget_line.fiscal_year.year.is_in(sorted({i.year - 1 for i in items}))):  # type: ignore[union-attr]  # fmt: skip
+        key = (
+            row["grant.application.organisation"],
+            row["budget_line.fiscal_year.year"],
+            tuple(row[n] for n in names),
+        )
+        amounts[key] = amounts.get(key, 0) + row["amount_cents"]
+    result = {}
+    for item in items:
+        line = lines.get((item.grant_id, item.year))
+        organisation = grants[item.grant_id]["application.organisation"]
+        result[item.grant_id, item.year] = max(
+            0, amounts.get((organisation, item.year - 1, line or ()), 0)
+        )
+    return result
+
+
+async def grant_verdicts(grant: GrantPayments, today: date) -> dict[tuple[str, int], Verdict]:
+    """For a grant's page: ``("order", id)`` for its orders not yet exported and
+    ``("instalment", number)`` for its instalments not yet ordered — only where provisional
+    budget management applies, with whether the payment may go out now and why."""
+    items = [Payment(("order", o.id), grant.grant_id, o.fiscal_year, o.amount, released=o.status in GONE_OUT)
+             for o in grant.orders if o.status in NOT_YET_OUT]  # fmt: skip
+    items += [Payment(("instalment", i.number), grant.grant_id, i.due.year, i.amount)
+              for i in grant.instalments if i.order is None]  # fmt: skip
+    verdicts = await provisional_verdicts(items, today)
+    return {key: verdict for key, verdict in verdicts.items() if verdict.provisional}
+
+
+async def _require_provisional(order: dict[str, Any], today: date) -> None:
+    """Refuse, with the reason, a payment that provisional budget management does not allow."""
+    if order["budget_line.fiscal_year.budget_in_force"]:
+        return
+    item = Payment(order["id"], order["grant"], order["budget_line.fiscal_year.year"],
+                   Money(order["amount_cents"]), released=order["status"] in GONE_OUT)  # fmt: skip
+    verdict = (await provisional_verdicts([item], today))[order["id"]]
+    if verdict.waits:
+        raise Conflict(verdict.reason)
 
 
 # -- export to the cash office and payment ---------------------------------------------------
@@ -575,10 +704,9 @@ async def export_released(principal: Principal, token: str, write_statement: Sta
         if existing:
             return int(existing["id"])
         orders = await PaymentOrder.select(
-            PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant,
+            PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant, PaymentOrder.amount_cents,
             PaymentOrder.grant.application.organisation, PaymentOrder.budget_line.fiscal_year.year,  # type: ignore[union-attr]
             PaymentOrder.budget_line.fiscal_year.budget_in_force, PaymentOrder.grant.payments_suspended,  # type: ignore[union-attr]
-            PaymentOrder.amount_cents,
         ).where(PaymentOrder.status == P.RELEASED).order_by(PaymentOrder.id)  # fmt: skip
         if chosen is not None:
             orders = [o for o in orders if o["id"] in chosen.order_ids]
@@ -591,8 +719,15 @@ async def export_released(principal: Principal, token: str, write_statement: Sta
                 )
         if not orders:
             raise Invalid({"token": "Es gibt keine freigegebenen Anordnungen zu übermitteln."})
+        waiting = await provisional_verdicts([
+            Payment(o["id"], o["grant"], o["budget_line.fiscal_year.year"], Money(o["amount_cents"]), released=True)
+            for o in orders if not o["budget_line.fiscal_year.budget_in_force"]
+        ], clock.today())  # fmt: skip
         for order in orders:
-            _require_budget(order)
+            if (verdict := waiting.get(order["id"])) and verdict.waits:
+                raise Conflict(
+                    f"Anordnung {order['id']}: {verdict.reason} Bitte stornieren Sie sie zuerst."
+                )
             if order["grant.payments_suspended"]:
                 raise Conflict("Eine freigegebene Anordnung gehört zu einer Zuwendung mit ausgesetzten "
                                "Auszahlungen. Bitte stornieren Sie sie zuerst.")  # fmt: skip
@@ -700,6 +835,9 @@ class Desk:
     page: int
     pages: int | None  # of an open state
     has_next: bool
+    # § 82 GO NRW: for orders not yet exported from a year whose budget is not in force, whether
+    # they may go out now and why (by order id; absent: nothing provisional about it)
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
 
 
 PAGE_SIZE = 50
@@ -727,10 +865,16 @@ async def desk(principal: Principal, status: PaymentOrderStatus, page: int = 1) 
             PaymentOrder.status == status
         ).first()  # fmt: skip
         total = Money(int((found or {}).get("total") or 0))
+    shown = [DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
+                     r["grant.application.organisation.legal_name"]) for r in rows[:PAGE_SIZE]]  # fmt: skip
+    verdicts = await provisional_verdicts([
+        Payment(row.order.id, row.grant_id, row.order.fiscal_year, row.order.amount,
+                released=row.order.status in GONE_OUT)
+        for row in shown if row.order.status in NOT_YET_OUT
+    ], clock.today())  # fmt: skip
     return Desk(
         status=status, counts=counts, page=page, pages=pages, total=total, has_next=len(rows) > PAGE_SIZE,
-        rows=[DeskRow(order_view(r), r["grant"], r["grant.application.file_number"] or "",
-                      r["grant.application.organisation.legal_name"]) for r in rows[:PAGE_SIZE]],
+        rows=shown, verdicts={k: v for k, v in verdicts.items() if v.provisional},
     )  # fmt: skip
 
 
@@ -742,6 +886,7 @@ class DueInstalment:
     number: int
     due: date
     amount: Money
+    verdict: Verdict | None = None  # § 82 GO NRW while the year's budget is not in force
 
 
 DUE_AHEAD_DAYS = 31
@@ -777,7 +922,13 @@ async def due_instalments(
                 due.append(DueInstalment(grant["id"], grant["application.file_number"] or "",
                                          grant["application.organisation.legal_name"], number, day,
                                          amount))  # fmt: skip
-    return sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
+    due = sorted(due, key=lambda d: (d.due, d.file_number))[:limit]
+    verdicts = await provisional_verdicts(
+        [Payment(n, d.grant_id, d.due.year, d.amount) for n, d in enumerate(due)], today
+    )
+    return [
+        replace(d, verdict=verdicts[n]) if verdicts[n].provisional else d for n, d in enumerate(due)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,16 @@
 
 from piccolo.columns import Boolean, Integer, Varchar
 
-from grants.tables._columns import Record, cents, created_at, ref, version
+from grants.tables._columns import Record, cents, choice, created_at, ref, version
 from grants.tables.people import User
+from grants.vocabulary import ProvisionalRule
 
 
 class FiscalYear(Record, tablename="fiscal_year"):
     year = Integer(unique=True)
     budget_in_force = Boolean(default=False)  # Haushaltssatzung in Kraft: payments allowed
+    # Until then (§ 82 GO NRW): what grants decided under budget reservation may receive.
+    provisional_rule = choice(ProvisionalRule)
     version = version()
 
 

@@ -17,6 +17,7 @@ from grants.errors import Conflict, Invalid, NotFound
 from grants.money import Money
 from grants.services import budget
 from grants.services.budget import LineData, LineRecord
+from grants.vocabulary import ProvisionalRule
 from portal.admin.controllers import actor
 from portal.api import budget as api
 from portal.auth.access import access, roles
@@ -80,7 +81,7 @@ async def _years_page(request: Request[Any, Any, Any], values: dict[str, Any] | 
                       status_code: int = 200) -> Template:  # fmt: skip
     return Template("budget/years.html.jinja2", context={
         "years": await budget.fiscal_years(request.user), "values": values or {}, "errors": errors or {},
-        "stale": stale,
+        "stale": stale, "provisional_rules": ProvisionalRule.choices(),
     }, status_code=status_code)  # fmt: skip
 
 
@@ -120,7 +121,30 @@ async def in_force(
     year = await budget.fiscal_year(request.user, fiscal_year_id)
     if changed:
         flash(request, f"Haushalt {year.year}: Haushaltssatzung in Kraft." if wanted else
-              f"Haushalt {year.year}: Haushaltssatzung nicht mehr in Kraft – Auszahlungen sind gesperrt.")  # fmt: skip
+              f"Haushalt {year.year}: Haushaltssatzung nicht mehr in Kraft – es gilt die vorläufige Haushaltsführung.")  # fmt: skip
+    return Redirect("/haushalt/jahre", status_code=303)
+
+
+@post("/haushalt/jahre/{fiscal_year_id:int}/vorlaeufige-haushaltsfuehrung", name="budget:provisional_rule",
+      opt=CHANGE)  # fmt: skip
+async def provisional_rule(
+    request: Request[Any, Any, Any], fiscal_year_id: FromPath[int]
+) -> Template | Redirect:
+    """What grants under budget reservation may receive until the budget is in force."""
+    form = Form(await request.form())
+    rule = form.choice("provisional_rule", ProvisionalRule)
+    if rule is None:
+        return await _years_page(request, form.values, form.errors, status_code=400)
+    try:
+        changed = await budget.set_provisional_rule(request.user, fiscal_year_id, form.integer("version") or 0,
+                                                    rule, actor(request).request_id)  # fmt: skip
+    except Conflict:
+        current = await budget.fiscal_year(request.user, fiscal_year_id)
+        return await _years_page(request, stale=str(current.year), status_code=409)
+    year = await budget.fiscal_year(request.user, fiscal_year_id)
+    if changed:
+        flash(request, f"Haushalt {year.year}, vorläufige Haushaltsführung: Zuwendungen unter "
+                       f"Haushaltsvorbehalt – {rule.label}.")  # fmt: skip
     return Redirect("/haushalt/jahre", status_code=303)
 
 
@@ -201,6 +225,6 @@ async def update_line(
 
 
 ROUTES: list[ControllerRouterHandler] = [
-    overview, line_detail, overview_xlsx, years, create_year, in_force, new_line, create_line,
+    overview, line_detail, overview_xlsx, years, create_year, in_force, provisional_rule, new_line, create_line,
     edit_line, update_line, api.router(),
 ]  # fmt: skip

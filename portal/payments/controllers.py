@@ -52,6 +52,7 @@ async def _grant_page(request: Request[Any, Any, Any], grant_id: int, errors: di
     member = principal.role_in(grant.organisation_id) in (Role.MEMBER, Role.SIGNATORY)
     return Template(template, context={
         "grant": grant, "requests": await funds_requests.requests_of(grant_id), "errors": errors or {},
+        "verdicts": await payments.grant_verdicts(grant, clock.today()),
         "values": values or {}, "user_id": principal.id,
         "may_prepare": bool(principal.roles & payments.PREPARERS) and grant.payable,
         "may_release": Role.FINANCE in principal.roles,

@@ -263,9 +263,13 @@ async def _decision_page(request: Request[Any, Any, Any], application_id: int, e
         "usage_report_due": usage_report_due(end).strftime("%d.%m.%Y"),
         "conditions": review.conditions if review else [], "version": app.version,
     }  # fmt: skip
+    state = await decisions.budget_state(app.fiscal_year)
+    defaults["budget_reservation"] = "" if state.in_force else "true"  # § 82 GO NRW
+    shown = {**defaults, **(values or {}), "version": app.version}
+    if values is not None:  # what was sent: an unticked box is not in the form
+        shown["budget_reservation"] = values.get("budget_reservation", "")
     return Template("review/decision.html.jinja2", context={
-        "app": app, "review": review, "errors": errors or {}, "values": {**defaults, **(values or {}),
-                                                                        "version": app.version},
+        "app": app, "review": review, "errors": errors or {}, "values": shown, "budget_state": state,
         "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
         "payment_modes": PaymentMode.choices(), "condition_options": await _condition_options(),
         "may_decide": decisions.may_decide(request.user, app, review),

@@ -56,7 +56,8 @@ ANBEST_P = "Allgemeine Nebenbestimmungen für Zuwendungen zur Projektförderung 
 CEILING = "Der Zuwendungsbetrag ist der Höchstbetrag."
 BUDGET_RESERVATION = (
     "Die Bewilligung erfolgt unter dem Vorbehalt, dass der Rat der Stadt Köln die "
-    "Haushaltsmittel bereitstellt. Bis dahin können keine Auszahlungen geleistet werden."
+    "Haushaltsmittel bereitstellt. Bis die Haushaltssatzung in Kraft ist, werden Auszahlungen "
+    "nur im Rahmen der vorläufigen Haushaltsführung (§ 82 GO NRW) geleistet."
 )
 PLAN_BINDING = (
     "Der Finanzierungsplan ist hinsichtlich des Gesamtergebnisses verbindlich. Einzelansätze "

@@ -15,6 +15,7 @@ from grants.money import Money
 from grants.services import budget
 from grants.services.budget import LineData
 from grants.tables import AuditEvent, BudgetCommitment, BudgetLine, FiscalYear
+from grants.vocabulary import ProvisionalRule
 from tests.budget.conftest import principal
 from tests.support.login import csrf_post, hidden_fields
 
@@ -379,3 +380,39 @@ async def test_readers_see_the_budget_but_not_its_forms(signed_in):
         )
         assert refused.status_code == 403
     assert (await FiscalYear.objects().get(FiscalYear.id == year.id)).budget_in_force is False
+
+
+async def test_finance_sets_what_grants_under_reservation_get_until_the_budget_is_in_force(
+    signed_in,
+):
+    """§ 82 GO NRW: per fiscal year, wait for the budget or a monthly twelfth — audited, locked."""
+    finance = await signed_in("finance")
+    year = await FiscalYear.objects().get(FiscalYear.year == 2027)
+    assert year.provisional_rule == ProvisionalRule.WAIT
+    page = await finance.get("/haushalt/jahre")
+    assert "vorläufige Haushaltsführung (§ 82 GO NRW)" in page.text
+    action = f"/haushalt/jahre/{year.id}/vorlaeufige-haushaltsfuehrung"
+    form = re.search(rf'<form method="post" action="{action}">(.*?)</form>', page.text, re.S).group(
+        1
+    )
+    assert '<option value="wait" selected>warten auf den Haushalt</option>' in form
+    fields = hidden_fields(form)
+    done = await csrf_post(finance, action, {**fields, "provisional_rule": "twelfth"})
+    assert done.status_code == 303
+    stored = await FiscalYear.objects().get(FiscalYear.id == year.id)
+    assert (stored.provisional_rule, stored.version) == ("twelfth", year.version + 1)
+    page = await finance.get("/haushalt/jahre")
+    assert "je Monat höchstens ein Zwölftel des Vorjahresbetrags" in page.text
+    (event,) = await events("fiscal_year.provisional_rule_set")
+    assert event["data"] == {"year": 2027, "rule": "twelfth", "version": year.version + 1}
+    stale = await csrf_post(finance, action, {**fields, "provisional_rule": "wait"})  # old version
+    assert stale.status_code == 409
+    bad = await csrf_post(
+        finance, action, {"version": str(stored.version), "provisional_rule": "alles"}
+    )
+    assert bad.status_code == 400
+    with pytest.raises(Forbidden):
+        await budget.set_provisional_rule(await principal("reviewer"), year.id, stored.version,
+                                          ProvisionalRule.WAIT)  # fmt: skip
+    assert not await budget.set_provisional_rule(await principal("finance"), year.id, stored.version,
+                                                 ProvisionalRule.TWELFTH)  # fmt: skip

@@ -60,7 +60,7 @@ async def test_the_overview_shows_each_line_and_the_totals_of_the_chosen_year(si
     assert "noch nicht in Kraft" not in page.text
 
     latest = await finance.get("/haushalt", params={"jahr": "2027"})
-    assert "noch nicht in Kraft – Auszahlungen sind gesperrt" in latest.text
+    assert "noch nicht in Kraft – vorläufige Haushaltsführung (§ 82 GO NRW)" in latest.text
     assert (await finance.get("/haushalt", params={"jahr": "1990"})).status_code == 404
     assert (await finance.get("/haushalt", params={"jahr": "zwei"})).status_code == 404
     first = await finance.get("/haushalt")  # without a choice: this year, or the newest one

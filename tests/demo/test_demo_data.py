@@ -5,10 +5,22 @@ from datetime import UTC, datetime
 
 import pytest
 
+from grants import clock
+from grants.budget_rules import final_from
 from grants.demo import seed
-from grants.demo.data import Ref, build
+from grants.demo.data import TODAY, Ref, build
+from grants.services import payments
 from grants.services.calls import open_calls
-from grants.tables import Application, Centre, GrantAward, Organisation, PaymentOrder, PlanLine
+from grants.services.users import load_principal
+from grants.tables import (
+    Application,
+    Centre,
+    GrantAward,
+    Organisation,
+    PaymentOrder,
+    PlanLine,
+    User,
+)
 from grants.vocabulary import District, FinancingType, PlanLineKind
 from grants.workflow import ApplicationStatus, GrantStatus, PaymentOrderStatus, UsageReportStatus
 
@@ -134,3 +146,55 @@ async def test_load_once_fills_an_empty_database_and_only_once(database):
     assert await seed.load_once(DATA) is False
     calls = await open_calls(at=datetime(2026, 11, 25, 12, tzinfo=UTC))
     assert [c.title for c in calls] == ["Interkulturelle Zentren 2027"]
+
+
+def test_2027_is_not_in_force_and_has_one_grant_paid_under_section_82_and_one_waiting():
+    """Provisional budget management in the demo: two IKZ grants for 2027 decided in October
+    2026 — one final and without reservation, its first instalment released; one under
+    reservation, its first instalment certified and waiting for the budget."""
+    (year_2027,) = [y for y in rows("fiscal_year") if y["year"] == 2027]
+    assert year_2027["budget_in_force"] is False
+    decided = {}
+    for index, decision in enumerate(rows("decision")):
+        app = DATA.get(decision["application"])
+        if app["period_start"].year == 2027 and decision["approved_cents"]:
+            decided[Ref("decision", index)] = decision
+    assert sorted(d["budget_reservation"] for d in decided.values()) == [False, True]
+    grants = {
+        Ref("grant_award", i): g
+        for i, g in enumerate(rows("grant_award"))
+        if g["current_decision"] in decided
+    }
+    orders = {decided[grants[o["grant"]]["current_decision"]]["budget_reservation"]: o
+              for o in rows("payment_order") if o["grant"] in grants}  # fmt: skip
+    assert orders[False]["status"] is PaymentOrderStatus.RELEASED
+    assert orders[True]["status"] is PaymentOrderStatus.CERTIFIED
+    assert all(o["due_date"].year == 2027 for o in orders.values())
+    for order in orders.values():  # certified and released by two people, before the demo's today
+        assert order["released_by"] != order["certified_by"]
+        assert order["certified_at"].date() <= TODAY
+    final = next(d for d in decided.values() if not d["budget_reservation"])
+    assert final_from(final["notified_at"].date()) <= TODAY  # bestandskräftig
+
+
+@pytest.mark.anyio
+async def test_the_loaded_demo_says_which_2027_order_goes_out_and_which_waits(
+    database, monkeypatch
+):
+    await seed.load_once(DATA)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    orders = await PaymentOrder.select(
+        PaymentOrder.id, PaymentOrder.status, PaymentOrder.grant.current_decision.budget_reservation,  # type: ignore[union-attr]
+    ).where(PaymentOrder.budget_line.fiscal_year.year == 2027)  # type: ignore[union-attr]  # fmt: skip
+    assert len(orders) == 2
+    finance = await load_principal((await User.objects().get(User.subject == "demo-finance")).id)
+    verdicts = {}
+    for status in (PaymentOrderStatus.CERTIFIED, PaymentOrderStatus.RELEASED):
+        verdicts |= (await payments.desk(finance, status)).verdicts
+    by_reservation = {
+        o["grant.current_decision.budget_reservation"]: verdicts[o["id"]] for o in orders
+    }
+    assert by_reservation[False].allowed
+    assert "bestandskräftig und ohne Haushaltsvorbehalt" in by_reservation[False].reason
+    assert by_reservation[True].waits
+    assert "unter Haushaltsvorbehalt" in by_reservation[True].reason
