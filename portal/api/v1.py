@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from secrets import compare_digest
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.connection import ASGIConnection
@@ -19,10 +19,11 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 
 from grants import clock
 from grants.errors import Invalid
+from grants.paging import MAX_PAGE, Page
 from grants.services import applications as apps
 from grants.services import attachments, messages, plans
 from grants.services.calls import open_calls
@@ -142,10 +143,20 @@ async def call_list() -> list[CallOut]:
     return [CallOut.of(call) for call in await open_calls()]
 
 
+def paged(items: list[T], found: Page[Any], url: str) -> Response[list[T]]:
+    """A page of a list; a ``Link`` header (RFC 8288) names the next page when there is one."""
+    more = {"Link": f'<{url}?page={found.number + 1}>; rel="next"'} if found.has_next else {}
+    return Response(items, headers=more)
+
+
 @get("/applications", opt=APPLICANT, responses=PROBLEMS)
-async def application_list(request: ApiRequest) -> list[ApplicationSummary]:
-    """The applications of the caller's organisations, newest first."""
-    return [ApplicationSummary.of(item) for item in await apps.listing(request.user)]
+async def application_list(
+    request: ApiRequest, page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1
+) -> Response[list[ApplicationSummary]]:
+    """The applications of the caller's organisations, newest first, 25 a page; the ``Link``
+    header names the next page."""
+    found = await apps.listing(request.user, page)
+    return paged([ApplicationSummary.of(item) for item in found], found, "/api/v1/applications")
 
 
 @post("/applications", opt=APPLICANT, responses=PROBLEMS)

@@ -38,7 +38,7 @@ from grants.vocabulary import (
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 
 APPLICANT = access(roles(Role.MEMBER))
 SIGNATORY = access(roles(Role.SIGNATORY))
@@ -109,8 +109,11 @@ def version_of(form: Form) -> int:
 
 
 @get("/antraege", name="applications:list", opt=APPLICANT)
-async def application_list(request: Request[Any, Any, Any]) -> Template:
-    return page("list", applications=await apps.listing(request.user), calls=await open_calls())
+async def application_list(request: Request[Any, Any, Any],
+                           number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The organisations' applications, a page at a time, newest first."""
+    return page("list", applications=await apps.listing(request.user, whole_number(number) or 1),
+                calls=await open_calls())  # fmt: skip
 
 
 @get("/antraege/neu", name="applications:new", opt=APPLICANT)

@@ -69,7 +69,6 @@ UNPAGED: set[str] = {
     "start",
     "foerderaufrufe",
     "foerderprogramm",
-    "antraege",
     "antraege-neu",
     "antrag",
     "mitglieder",
@@ -82,7 +81,6 @@ UNPAGED: set[str] = {
     "admin-einladungen-organisationen",
     "admin-textbausteine",
     "api-calls",
-    "api-applications",
     "api-messages",
     "pruefung-filter",
 }  # issue 10: pages that still show every record; each fix takes its page off this list
