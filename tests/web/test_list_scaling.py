@@ -72,7 +72,6 @@ UNPAGED: set[str] = {
     "foerderprogramm",
     "antraege-neu",
     "antrag",
-    "bescheide",
     "admin-programme",
     "admin-aufrufe",
     "admin-textbausteine",
