@@ -428,26 +428,25 @@ def _call_columns(data: CallData) -> dict[str, Any]:
 # -- what applicants see --------------------------------------------------------------------
 
 
-async def published_calls(at: datetime | None = None) -> list[PublishedCall]:
-    """The open calls (see :func:`grants.services.calls.open_calls`) with their programme's
-    guideline (two queries)."""
-    found = await open_calls(at)
+async def published_calls(at: datetime | None = None, page: int = 1) -> Page[PublishedCall]:
+    """One page of the open calls (see :func:`grants.services.calls.open_calls`) with their
+    programme's guideline (two queries)."""
+    found = await open_calls(at, page=page)
     if not found:
-        return []
+        return Page([], found.number)
     programmes = await Programme.select(Programme.id, Programme.name, Programme.guideline).where(
         Programme.name.is_in(sorted({c.programme for c in found}))
     )
     by_name = {p["name"]: p for p in programmes}
-    return [
-        PublishedCall(c, by_name[c.programme]["id"], by_name[c.programme]["guideline"])
-        for c in found
-    ]
+    return Page([PublishedCall(c, by_name[c.programme]["id"], by_name[c.programme]["guideline"])
+                 for c in found], found.number, found.has_next)  # fmt: skip
 
 
-async def published_programme(programme_id: int) -> tuple[ProgrammeRecord, list[OpenCall]]:
-    """A programme as applicants see it, with its open calls."""
-    record = await get_programme(programme_id)
-    return record, [c for c in await open_calls() if c.programme == record.data.name]
+async def published_programme(
+    programme_id: int, page: int = 1
+) -> tuple[ProgrammeRecord, Page[OpenCall]]:
+    """A programme as applicants see it, with a page of its open calls."""
+    return await get_programme(programme_id), await open_calls(programme_id=programme_id, page=page)
 
 
 # -- shared ---------------------------------------------------------------------------------

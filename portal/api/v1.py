@@ -137,16 +137,20 @@ async def named(use_case: Awaitable[T], /, **fields: str) -> T:
 # -- calls and applications ------------------------------------------------------------------
 
 
-@get("/calls", opt=access(PUBLIC))
-async def call_list() -> list[CallOut]:
-    """The calls open for applications now, the soonest deadline first."""
-    return [CallOut.of(call) for call in await open_calls()]
-
-
 def paged(items: list[T], found: Page[Any], url: str) -> Response[list[T]]:
     """A page of a list; a ``Link`` header (RFC 8288) names the next page when there is one."""
     more = {"Link": f'<{url}?page={found.number + 1}>; rel="next"'} if found.has_next else {}
     return Response(items, headers=more)
+
+
+@get("/calls", opt=access(PUBLIC))
+async def call_list(
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+) -> Response[list[CallOut]]:
+    """The calls open for applications now, the soonest deadline first, 25 a page; the ``Link``
+    header names the next page."""
+    found = await open_calls(page=page)
+    return paged([CallOut.of(call) for call in found], found, "/api/v1/calls")
 
 
 @get("/applications", opt=APPLICANT, responses=PROBLEMS)

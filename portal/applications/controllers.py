@@ -118,8 +118,10 @@ async def application_list(request: Request[Any, Any, Any],
 
 @get("/antraege/neu", name="applications:new", opt=APPLICANT)
 async def new_form(request: Request[Any, Any, Any],
-                   call_id: Annotated[int | None, QueryParameter(name="aufruf")] = None) -> Template:  # fmt: skip
-    return page("new", calls=await open_calls(), values={"call": str(call_id or "")},
+                   call_id: Annotated[int | None, QueryParameter(name="aufruf")] = None,
+                   number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The open calls to apply to, a page at a time; ``aufruf`` preselects one."""
+    return page("new", calls=await open_calls(page=whole_number(number) or 1), values={"call": str(call_id or "")},
                 organisations=[(a.organisation_id, a.organisation_name) for a in request.user.affiliations])  # fmt: skip
 
 

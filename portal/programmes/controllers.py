@@ -232,14 +232,19 @@ def _call_values(record: CallRecord) -> dict[str, Any]:
 
 
 @get("/foerderaufrufe", name="calls:open", opt=access(PUBLIC))
-async def open_calls() -> Template:
+async def open_calls(
+    number: Annotated[str | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    """The open calls, a page at a time, the soonest deadline first."""
     return Template("programmes/open_calls.html.jinja2",
-                    context={"calls": await programmes.published_calls()})  # fmt: skip
+                    context={"calls": await programmes.published_calls(page=whole_number(number) or 1)})  # fmt: skip
 
 
 @get("/foerderprogramme/{programme_id:int}", name="programmes:public", opt=access(PUBLIC))
-async def public_programme(programme_id: FromPath[int]) -> Template:
-    programme, calls = await programmes.published_programme(programme_id)
+async def public_programme(programme_id: FromPath[int],
+                           number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """A programme with a page of its open calls."""
+    programme, calls = await programmes.published_programme(programme_id, whole_number(number) or 1)
     return Template("programmes/programme.html.jinja2",
                     context={"programme": programme, "calls": calls})  # fmt: skip
 

@@ -67,12 +67,7 @@ CASES = {
 
 
 UNPAGED: set[str] = {
-    "start",
-    "foerderaufrufe",
-    "foerderprogramm",
-    "antraege-neu",
     "antrag",
-    "api-calls",
     "api-messages",
     "pruefung-filter",
 }  # issue 10: pages that still show every record; each fix takes its page off this list
