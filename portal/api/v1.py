@@ -315,10 +315,18 @@ async def withdraw(
 
 
 @get(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
-async def message_list(request: ApiRequest, application_id: FromPath[int]) -> list[MessageOut]:
-    """The thread with the KI, oldest first."""
+async def message_list(
+    request: ApiRequest,
+    application_id: FromPath[int],
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+) -> Response[list[MessageOut]]:
+    """The thread with the KI, 25 messages a page, oldest first within a page; page 1 holds the
+    latest, the ``Link`` header names the page of older ones."""
     app = await apps.get(request.user, application_id)
-    return [MessageOut.of(m) for m in await messages.thread(request.user, app)]
+    found = await messages.thread(request.user, app, page)
+    return paged(
+        [MessageOut.of(m) for m in found], found, f"/api/v1/applications/{application_id}/messages"
+    )
 
 
 @post(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)

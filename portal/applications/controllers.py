@@ -152,7 +152,9 @@ async def start(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 
 @get("/antraege/{application_id:int}", name="applications:overview", opt=READER)
-async def overview(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+async def overview(request: Request[Any, Any, Any], application_id: FromPath[int],
+                   number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The application with its state, history and a page of its messages, the latest first."""
     principal = request.user
     app = await apps.get(principal, application_id)
     return page(
@@ -160,7 +162,7 @@ async def overview(request: Request[Any, Any, Any], application_id: FromPath[int
         tasks=await apps.task_list(principal, app) if app.editable else [],
         timeline=await apps.timeline(app),
         change_request=await apps.open_change_request(app.id),
-        thread=await messages.thread(principal, app),
+        thread=await messages.thread(principal, app, whole_number(number) or 1),
         versions=await apps.versions(app),
         decisions=await decisions.of_application(app),
         amendments=await amendments.of_application(app),

@@ -66,19 +66,7 @@ CASES = {
 }  # fmt: skip
 
 
-UNPAGED: set[str] = {
-    "antrag",
-    "api-messages",
-    "pruefung-filter",
-}  # issue 10: pages that still show every record; each fix takes its page off this list
-PARAMS = [
-    pytest.param(case, id=name, marks=[pytest.mark.xfail(strict=True, reason="issue 10: unpaged")]
-                 if name in UNPAGED else [])
-    for name, case in CASES.items()
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("case", PARAMS)
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
 async def test_a_list_page_costs_the_same_for_10_and_for_1000_records(client, queries, case):
     world = await scale.scene()
     if case.persona:
