@@ -44,7 +44,10 @@ async def set_role(request: Request[Any, Any, Any], user_id: FromPath[int],
     granted = data.get("action") == "grant"
     await users.set_role(actor(request), user_id, role, granted=granted)
     flash(request, f"Rolle „{role.label}“ {'vergeben' if granted else 'entzogen'}.")
-    return Redirect(f"/admin/nutzer#nutzer-{user_id}", status_code=303)
+    number = whole_number(data.get("seite")) or 1  # back to the page the admin was on
+    return Redirect(
+        f"/admin/nutzer{f'?seite={number}' if number > 1 else ''}#nutzer-{user_id}", status_code=303
+    )
 
 
 MATCHES = 20  # organisations offered for a search
