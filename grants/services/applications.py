@@ -22,6 +22,7 @@ from grants.audit import Actor
 from grants.clock import BERLIN
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.money import Money
+from grants.paging import Page, page_of, window
 from grants.services.organisations import tax_exemption_status
 from grants.services.users import Principal
 from grants.tables import (
@@ -252,21 +253,22 @@ class ListItem:
     updated_at: datetime | None
 
 
-async def listing(principal: Principal) -> list[ListItem]:
-    """The applications of the principal's organisations, newest first (one query)."""
+async def listing(principal: Principal, page: int = 1) -> Page[ListItem]:
+    """One page of the applications of the principal's organisations, newest first (one query)."""
     ids = list(principal.organisation_ids)
     if not ids:
-        return []
+        return Page([])
+    limit, offset = window(page)
     rows = await Application.select(
         Application.id, Application.status, Application.file_number, Application.title,
         Application.organisation.legal_name, Application.call.title, Application.requested_cents,
         Application.updated_at,
-    ).where(Application.organisation.is_in(ids)).order_by(Application.id, ascending=False)  # fmt: skip
-    return [
+    ).where(Application.organisation.is_in(ids)).order_by(Application.id, ascending=False).limit(limit).offset(offset)  # fmt: skip
+    return page_of([
         ListItem(r["id"], ApplicationStatus(r["status"]), r["file_number"], r["title"] or "(ohne Titel)",
                  r["organisation.legal_name"], r["call.title"], Money(r["requested_cents"]), r["updated_at"])
         for r in rows
-    ]  # fmt: skip
+    ], page)  # fmt: skip
 
 
 # -- steps -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from grants import clock
 from grants.money import Money
+from grants.paging import Page, page_of, window
 from grants.tables import Call
 
 
@@ -20,9 +21,15 @@ class OpenCall:
     budget: Money
 
 
-async def open_calls(at: datetime | None = None) -> list[OpenCall]:
-    """Calls open for applications at ``at`` (default: now), the soonest deadline first."""
+async def open_calls(at: datetime | None = None, *, programme_id: int | None = None,
+                     page: int = 1) -> Page[OpenCall]:  # fmt: skip
+    """One page of the calls open for applications at ``at`` (default: now), of one programme or
+    all, the soonest deadline first (one query)."""
     at = at or clock.now()
+    limit, offset = window(page)
+    open_now = (Call.opens_at <= at) & (Call.closes_at > at)
+    if programme_id is not None:
+        open_now = open_now & (Call.programme == programme_id)
     rows = (
         await Call.select(
             Call.id,
@@ -32,17 +39,22 @@ async def open_calls(at: datetime | None = None) -> list[OpenCall]:
             Call.closes_at,
             Call.budget_cents,
         )
-        .where((Call.opens_at <= at) & (Call.closes_at > at))
-        .order_by(Call.closes_at)
+        .where(open_now)
+        .order_by(Call.closes_at, Call.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return [
-        OpenCall(
-            id=r["id"],
-            title=r["title"],
-            programme=r["programme"],
-            fiscal_year=r["fiscal_year"],
-            closes_at=r["closes_at"],
-            budget=Money(r["budget_cents"]),
-        )
-        for r in rows
-    ]
+    return page_of(
+        [
+            OpenCall(
+                id=r["id"],
+                title=r["title"],
+                programme=r["programme"],
+                fiscal_year=r["fiscal_year"],
+                closes_at=r["closes_at"],
+                budget=Money(r["budget_cents"]),
+            )
+            for r in rows
+        ],
+        page,
+    )

@@ -20,6 +20,7 @@ from grants.deadlines import usage_report_due
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import approved_grant, check
 from grants.money import Money
+from grants.paging import Page, page_of, window
 from grants.services import applications, payments, reviews
 from grants.services.applications import ApplicationView, touch
 from grants.services.users import Principal
@@ -402,16 +403,18 @@ class DocumentRow:
     file_number: str | None
 
 
-async def documents(principal: Principal, organisation_id: int) -> list[DocumentRow]:
-    """The association's document inbox: its letters, newest first (one query)."""
+async def documents(principal: Principal, organisation_id: int, page: int = 1) -> Page[DocumentRow]:
+    """One page of the association's document inbox: its letters, newest first (one query)."""
     if not applications.is_staff(principal) and principal.role_in(organisation_id) is None:
         raise NotFound(organisation_id)
+    limit, offset = window(page)
     rows = await Document.select(
         Document.id, Document.title, Document.filename, Document.created_at, Document.application,
         Document.application.file_number,
-    ).where(Document.organisation == organisation_id).order_by(Document.id, ascending=False)  # fmt: skip
-    return [DocumentRow(r["id"], r["title"], r["filename"], r["created_at"], r["application"],
-                        r["application.file_number"]) for r in rows]  # fmt: skip
+    ).where(Document.organisation == organisation_id).order_by(Document.id, ascending=False).limit(
+        limit).offset(offset)  # fmt: skip
+    return page_of([DocumentRow(r["id"], r["title"], r["filename"], r["created_at"], r["application"],
+                                r["application.file_number"]) for r in rows], page)  # fmt: skip
 
 
 async def document(principal: Principal, document_id: int) -> tuple[dict[str, Any], bytes]:

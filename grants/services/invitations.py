@@ -16,6 +16,7 @@ from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Forbidden, Invalid, NotFound
 from grants.notifications import enqueue
+from grants.paging import Page, page_of, window
 from grants.services.users import Principal
 from grants.settings import get_settings
 from grants.tables import Invitation, Membership, Organisation
@@ -191,33 +192,39 @@ async def bind(user_id: int, email: str, actor: Actor) -> None:
                            organisation=organisation, data={"role": role.value})  # fmt: skip
 
 
-async def listing(principal: Principal, organisation_id: int | None = None) -> list[InvitationView]:
-    """Invitations of one organisation (for those who may manage it), or all (for admins)."""
+async def listing(principal: Principal, organisation_id: int | None = None,
+                  page: int = 1) -> Page[InvitationView]:  # fmt: skip
+    """One page of the invitations of one organisation (for those who may manage it), or of all
+    (for admins), newest first."""
     query = Invitation.select(
         Invitation.id, Invitation.organisation, Invitation.organisation.legal_name, Invitation.email,
         Invitation.role, Invitation.invited_by.display_name, Invitation.created_at, Invitation.expires_at,
         Invitation.accepted_at, Invitation.revoked_at,
-    ).order_by(Invitation.created_at, ascending=False)  # fmt: skip
+    ).order_by(Invitation.created_at, Invitation.id, ascending=False)  # fmt: skip
     if organisation_id is not None:
         check_manage(principal, organisation_id)
         query = query.where(Invitation.organisation == organisation_id)
     elif Role.ADMIN not in principal.roles:
         raise Forbidden("invitations")
-    return [
-        InvitationView(
-            r["id"],
-            r["organisation"],
-            r["organisation.legal_name"],
-            r["email"],
-            Role(r["role"]),
-            r["invited_by.display_name"],
-            r["created_at"],
-            r["expires_at"],
-            r["accepted_at"],
-            r["revoked_at"],
-        )
-        for r in await query
-    ]
+    limit, offset = window(page)
+    return page_of(
+        [
+            InvitationView(
+                r["id"],
+                r["organisation"],
+                r["organisation.legal_name"],
+                r["email"],
+                Role(r["role"]),
+                r["invited_by.display_name"],
+                r["created_at"],
+                r["expires_at"],
+                r["accepted_at"],
+                r["revoked_at"],
+            )
+            for r in await query.limit(limit).offset(offset)
+        ],
+        page,
+    )
 
 
 async def members(principal: Principal, organisation_id: int) -> list[Member]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from grants import audit, db, files, notifications
 from grants.audit import Actor
 from grants.errors import Invalid, NotFound
+from grants.paging import Page, page_of, window
 from grants.services import applications
 from grants.services.attachments import checked
 from grants.services.users import Principal
@@ -38,16 +39,20 @@ class MessageView:
     files: list[MessageFile] = field(default_factory=list)
 
 
-async def thread(principal: Principal, app: applications.ApplicationView) -> list[MessageView]:
-    """The messages of a loaded application, oldest first, with their files (two queries);
-    internal notes for staff only."""
+async def thread(principal: Principal, app: applications.ApplicationView,
+                 page: int = 1) -> Page[MessageView]:  # fmt: skip
+    """One page of the messages of a loaded application, the latest page first and each page
+    oldest first, with their files (two queries); internal notes for staff only. ``has_next``
+    tells of older messages."""
     query = Message.select(
         Message.id, Message.author.display_name, Message.from_staff, Message.internal, Message.body,
         Message.created_at,
-    ).where(Message.application == app.id).order_by(Message.id)  # fmt: skip
+    ).where(Message.application == app.id).order_by(Message.id, ascending=False)  # fmt: skip
     if not applications.is_staff(principal):
         query = query.where(Message.internal == False)  # noqa: E712 — Piccolo builds SQL from ==
-    rows = await query
+    limit, offset = window(page)
+    found = page_of(await query.limit(limit).offset(offset), page)
+    rows = found.rows[::-1]
     attached: dict[int, list[MessageFile]] = {}
     if rows:
         for a in await Attachment.select(Attachment.id, Attachment.message, Attachment.filename,
@@ -57,11 +62,11 @@ async def thread(principal: Principal, app: applications.ApplicationView) -> lis
             attached.setdefault(a["message"], []).append(
                 MessageFile(a["id"], a["filename"], a["size_bytes"])
             )
-    return [
+    return Page([
         MessageView(r["id"], r["author.display_name"] or "KI Köln", r["from_staff"], r["internal"], r["body"],
                     r["created_at"], attached.get(r["id"], []))
         for r in rows
-    ]  # fmt: skip
+    ], found.number, found.has_next)  # fmt: skip
 
 
 async def post(principal: Principal, application_id: int, body: str, *, internal: bool = False,

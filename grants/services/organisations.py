@@ -589,3 +589,18 @@ async def remove_member(principal: Principal, organisation_id: int, user_id: int
         await audit.record(Actor(principal.id, request_id), "membership.removed", "membership", row["id"],
                            organisation=organisation_id, data={"user": user_id, "role": row["role"]})  # fmt: skip
     return str(row["name"])
+
+
+async def choices(search: str, chosen: int | None, limit: int) -> list[tuple[int, str]]:
+    """Organisations (id, legal name) to choose from: those whose name contains ``search``, at
+    most ``limit`` in name order, and the ``chosen`` one — never the whole register."""
+    text = db.search_text(search)
+    matches: Combinable = Organisation.id.is_null()  # nothing, unless searched or chosen
+    if text:
+        matches = matches | db.contains(Organisation.legal_name, text)
+    if chosen is not None:
+        matches = matches | (Organisation.id == chosen)
+    rows = await Organisation.select(Organisation.id, Organisation.legal_name).where(matches).order_by(
+        Organisation.legal_name, Organisation.id
+    ).limit(limit)  # fmt: skip
+    return [(r["id"], r["legal_name"]) for r in rows]

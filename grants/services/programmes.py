@@ -20,6 +20,7 @@ from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Conflict, Invalid, NotFound
 from grants.money import Money
+from grants.paging import Page, page_of, window
 from grants.services.calls import OpenCall, open_calls
 from grants.tables import BudgetLine, Call, FiscalYear, Programme
 from grants.vocabulary import ExpenseCategory, FinancingType
@@ -132,27 +133,33 @@ class PublishedCall:
 # -- programmes -----------------------------------------------------------------------------
 
 
-async def list_programmes() -> list[ProgrammeSummary]:
-    """All programmes by name, each with the number of its calls (two queries)."""
+async def list_programmes(page: int = 1) -> Page[ProgrammeSummary]:
+    """One page of the programmes by name, each with the number of its calls (two queries)."""
+    limit, offset = window(page)
     rows = await Programme.select(
         Programme.id, Programme.name, Programme.short_name, Programme.default_financing_type,
         Programme.min_grant_cents, Programme.max_grant_cents, Programme.active,
-    ).order_by(Programme.name)  # fmt: skip
-    counts = await Call.select(Call.programme, Count(alias="calls")).group_by(Call.programme)
+    ).order_by(Programme.name, Programme.id).limit(limit).offset(offset)  # fmt: skip
+    counts = await Call.select(Call.programme, Count(alias="calls")).where(
+        Call.programme.is_in([r["id"] for r in rows] or [0])
+    ).group_by(Call.programme)  # fmt: skip
     calls_of = {r["programme"]: r["calls"] for r in counts}
-    return [
-        ProgrammeSummary(
-            id=r["id"],
-            name=r["name"],
-            short_name=r["short_name"],
-            financing_type=FinancingType(r["default_financing_type"]),
-            min_grant=Money(r["min_grant_cents"]),
-            max_grant=_money(r["max_grant_cents"]),
-            active=bool(r["active"]),
-            call_count=calls_of.get(r["id"], 0),
-        )
-        for r in rows
-    ]
+    return page_of(
+        [
+            ProgrammeSummary(
+                id=r["id"],
+                name=r["name"],
+                short_name=r["short_name"],
+                financing_type=FinancingType(r["default_financing_type"]),
+                min_grant=Money(r["min_grant_cents"]),
+                max_grant=_money(r["max_grant_cents"]),
+                active=bool(r["active"]),
+                call_count=calls_of.get(r["id"], 0),
+            )
+            for r in rows
+        ],
+        page,
+    )
 
 
 async def get_programme(programme_id: int) -> ProgrammeRecord:
@@ -258,8 +265,9 @@ def _programme_columns(data: ProgrammeData) -> dict[str, Any]:
 # -- calls ----------------------------------------------------------------------------------
 
 
-async def programme_calls(programme_id: int) -> list[CallSummary]:
-    """The calls of a programme, latest fiscal year and opening first (one query)."""
+async def programme_calls(programme_id: int, page: int = 1) -> Page[CallSummary]:
+    """One page of the calls of a programme, latest fiscal year and opening first (one query)."""
+    limit, offset = window(page)
     rows = (
         await Call.select(
             Call.id, Call.title, Call.fiscal_year.year.as_alias("year"),
@@ -267,20 +275,24 @@ async def programme_calls(programme_id: int) -> list[CallSummary]:
         )
         .where(Call.programme == programme_id)
         .order_by(Call.fiscal_year.year, ascending=False)
-        .order_by(Call.opens_at, ascending=False)
+        .order_by(Call.opens_at, Call.id, ascending=False)
+        .limit(limit).offset(offset)
     )  # fmt: skip
-    return [
-        CallSummary(
-            id=r["id"],
-            title=r["title"],
-            fiscal_year=r["year"],
-            budget_line=r["line"],
-            opens_at=r["opens_at"],
-            closes_at=r["closes_at"],
-            budget=Money(r["budget_cents"]),
-        )
-        for r in rows
-    ]
+    return page_of(
+        [
+            CallSummary(
+                id=r["id"],
+                title=r["title"],
+                fiscal_year=r["year"],
+                budget_line=r["line"],
+                opens_at=r["opens_at"],
+                closes_at=r["closes_at"],
+                budget=Money(r["budget_cents"]),
+            )
+            for r in rows
+        ],
+        page,
+    )
 
 
 async def get_call(call_id: int) -> CallRecord:
@@ -416,26 +428,25 @@ def _call_columns(data: CallData) -> dict[str, Any]:
 # -- what applicants see --------------------------------------------------------------------
 
 
-async def published_calls(at: datetime | None = None) -> list[PublishedCall]:
-    """The open calls (see :func:`grants.services.calls.open_calls`) with their programme's
-    guideline (two queries)."""
-    found = await open_calls(at)
+async def published_calls(at: datetime | None = None, page: int = 1) -> Page[PublishedCall]:
+    """One page of the open calls (see :func:`grants.services.calls.open_calls`) with their
+    programme's guideline (two queries)."""
+    found = await open_calls(at, page=page)
     if not found:
-        return []
+        return Page([], found.number)
     programmes = await Programme.select(Programme.id, Programme.name, Programme.guideline).where(
         Programme.name.is_in(sorted({c.programme for c in found}))
     )
     by_name = {p["name"]: p for p in programmes}
-    return [
-        PublishedCall(c, by_name[c.programme]["id"], by_name[c.programme]["guideline"])
-        for c in found
-    ]
+    return Page([PublishedCall(c, by_name[c.programme]["id"], by_name[c.programme]["guideline"])
+                 for c in found], found.number, found.has_next)  # fmt: skip
 
 
-async def published_programme(programme_id: int) -> tuple[ProgrammeRecord, list[OpenCall]]:
-    """A programme as applicants see it, with its open calls."""
-    record = await get_programme(programme_id)
-    return record, [c for c in await open_calls() if c.programme == record.data.name]
+async def published_programme(
+    programme_id: int, page: int = 1
+) -> tuple[ProgrammeRecord, Page[OpenCall]]:
+    """A programme as applicants see it, with a page of its open calls."""
+    return await get_programme(programme_id), await open_calls(programme_id=programme_id, page=page)
 
 
 # -- shared ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from grants.services.applications import ApplicationView, is_staff, touch
 from grants.services.users import Principal
 from grants.tables import (
     Application,
+    Call,
     ChangeRequest,
     LineAssessment,
     Organisation,
@@ -215,6 +216,22 @@ async def queue(principal: Principal, f: QueueFilter) -> QueuePage:
         ) for r in rows[:per_page]],
         total=total, counts=counts, page=page, pages=pages, has_next=len(rows) > per_page,
     )  # fmt: skip
+
+
+CALL_CHOICES = 50  # calls offered in the queue's filter: the latest, and the chosen one
+
+
+async def call_choices(chosen: int | None = None) -> list[tuple[int, str]]:
+    """The calls to filter the queue by (id, title), the latest first: at most
+    :data:`CALL_CHOICES` and the chosen one, never every call there ever was (two queries)."""
+    rows = (
+        await Call.select(Call.id, Call.title)
+        .order_by(Call.id, ascending=False)
+        .limit(CALL_CHOICES)
+    )
+    if chosen is not None and chosen not in {r["id"] for r in rows}:
+        rows += await Call.select(Call.id, Call.title).where(Call.id == chosen)
+    return [(r["id"], r["title"]) for r in rows]
 
 
 async def reviewers() -> list[tuple[int, str]]:

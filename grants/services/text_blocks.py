@@ -17,6 +17,7 @@ from typing import Any
 
 from grants import audit, db
 from grants.audit import Actor
+from grants.paging import Page, page_of, window
 from grants.services.programmes import _plain, _raise_problems, _row, _save, _text
 from grants.tables import TextBlock
 
@@ -57,21 +58,25 @@ class TextBlockSummary:
     active: bool
 
 
-async def list_text_blocks() -> list[TextBlockSummary]:
-    """All blocks, active and inactive, by title (one query)."""
+async def list_text_blocks(page: int = 1) -> Page[TextBlockSummary]:
+    """One page of the blocks, active and inactive, by title (one query)."""
+    limit, offset = window(page)
     rows = await TextBlock.select(
         TextBlock.id, TextBlock.key, TextBlock.title, TextBlock.body, TextBlock.active
-    ).order_by(TextBlock.title).order_by(TextBlock.key)  # fmt: skip
-    return [
-        TextBlockSummary(
-            id=r["id"],
-            key=r["key"],
-            title=r["title"],
-            first_line=first_line(r["body"]),
-            active=bool(r["active"]),
-        )
-        for r in rows
-    ]
+    ).order_by(TextBlock.title).order_by(TextBlock.key).limit(limit).offset(offset)  # fmt: skip
+    return page_of(
+        [
+            TextBlockSummary(
+                id=r["id"],
+                key=r["key"],
+                title=r["title"],
+                first_line=first_line(r["body"]),
+                active=bool(r["active"]),
+            )
+            for r in rows
+        ],
+        page,
+    )
 
 
 async def get_text_block(text_block_id: int) -> TextBlockRecord:

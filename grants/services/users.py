@@ -9,6 +9,7 @@ from typing import Any
 from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import NotFound
+from grants.paging import Page, page_of, window
 from grants.tables import Membership, Organisation, User, UserRole
 from grants.vocabulary import STAFF_ROLES, Role
 
@@ -181,11 +182,14 @@ async def _affiliations(user_ids: list[int]) -> dict[int, list[Affiliation]]:
     return found
 
 
-async def overview() -> list[UserOverview]:
-    """Every user with roles and memberships, for the admin pages (three queries, no N+1)."""
-    users = await User.select(
+async def overview(page: int = 1) -> Page[UserOverview]:
+    """One page of the users by name with roles and memberships, for the admin pages (three
+    queries, no N+1)."""
+    limit, offset = window(page)
+    found = page_of(await User.select(
         User.id, User.display_name, User.email, User.issuer, User.last_login_at
-    ).order_by(User.display_name)
+    ).order_by(User.display_name, User.id).limit(limit).offset(offset), page)  # fmt: skip
+    users = found.rows
     ids = [u["id"] for u in users]
     roles: dict[int, dict[Role, str]] = {}
     if ids:
@@ -194,11 +198,11 @@ async def overview() -> list[UserOverview]:
         ):
             roles.setdefault(r["user"], {})[Role(r["role"])] = r["source"]
     affiliations = await _affiliations(ids)
-    return [
+    return Page([
         UserOverview(u["id"], u["display_name"], u["email"], u["issuer"], u["last_login_at"],
                      roles.get(u["id"], {}), tuple(affiliations.get(u["id"], ())))
         for u in users
-    ]  # fmt: skip
+    ], found.number, found.has_next)  # fmt: skip
 
 
 async def set_role(actor: Actor, user_id: int, role: Role, *, granted: bool) -> None:

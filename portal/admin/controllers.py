@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from grants.audit import Actor
 from grants.errors import Invalid
-from grants.services import invitations, users
-from grants.tables import Organisation
+from grants.services import invitations, organisations, users
 from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES, Role
 from portal.auth.access import access, roles
 from portal.flash import flash
@@ -27,9 +27,10 @@ def actor(request: Request[Any, Any, Any]) -> Actor:
 
 
 @get("/admin/nutzer", name="admin:users", opt=ADMIN_OR_AUDITOR)
-async def user_list() -> Template:
+async def user_list(number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:
+    """The users by name, a page at a time, with their roles and memberships."""
     return Template("admin/users.html.jinja2", context={
-        "users": await users.overview(), "staff_roles": sorted(STAFF_ROLES, key=lambda r: r.label),
+        "users": await users.overview(whole_number(number) or 1), "staff_roles": sorted(STAFF_ROLES, key=lambda r: r.label),
     })  # fmt: skip
 
 
@@ -43,29 +44,42 @@ async def set_role(request: Request[Any, Any, Any], user_id: FromPath[int],
     granted = data.get("action") == "grant"
     await users.set_role(actor(request), user_id, role, granted=granted)
     flash(request, f"Rolle „{role.label}“ {'vergeben' if granted else 'entzogen'}.")
-    return Redirect(f"/admin/nutzer#nutzer-{user_id}", status_code=303)
+    number = whole_number(data.get("seite")) or 1  # back to the page the admin was on
+    return Redirect(
+        f"/admin/nutzer{f'?seite={number}' if number > 1 else ''}#nutzer-{user_id}", status_code=303
+    )
+
+
+MATCHES = 20  # organisations offered for a search
 
 
 async def _invitation_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None,
-                           values: dict[str, str] | None = None) -> Template:  # fmt: skip
-    organisations = await Organisation.select(Organisation.id, Organisation.legal_name).order_by(
-        Organisation.legal_name
-    )
+                           values: dict[str, str] | None = None, page: int = 1) -> Template:  # fmt: skip
+    """The invitation form, offering the organisations found by name, and a page of invitations."""
+    values = values or {}
+    search = (values.get("verein") or "")[:200]
     return Template(
         "admin/invitations.html.jinja2",
         context={
-            "invitations": await invitations.listing(request.user),
-            "organisations": [(o["id"], o["legal_name"]) for o in organisations],
+            "invitations": await invitations.listing(request.user, page=page),
+            "invitations_base": "/admin/einladungen?" + urlencode({"verein": search} if search else {}) + ("&" if search else ""),
+            "search": search,
+            "organisations": await organisations.choices(search, whole_number(values.get("organisation")), MATCHES),
             "roles": [(r.value, r.label) for r in sorted(ORGANISATION_ROLES, key=lambda r: r.label)],
-            "errors": errors or {}, "values": values or {},
+            "errors": errors or {}, "values": values,
         },
         status_code=400 if errors else 200,
     )  # fmt: skip
 
 
 @get("/admin/einladungen", name="admin:invitations", opt=ADMIN_OR_AUDITOR)
-async def invitation_list(request: Request[Any, Any, Any]) -> Template:
-    return await _invitation_page(request)
+async def invitation_list(request: Request[Any, Any, Any],
+                          search: Annotated[str | None, QueryParameter(name="verein")] = None,
+                          number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """All invitations, a page at a time; the form finds the organisation by its name."""
+    return await _invitation_page(
+        request, values={"verein": search or ""}, page=whole_number(number) or 1
+    )
 
 
 @post("/admin/einladungen", name="admin:invite", opt=ADMIN)

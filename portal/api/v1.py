@@ -10,16 +10,17 @@ read the body, call the use case, answer the new state.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, MultipartBody
+from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
 
 from grants import clock
 from grants.errors import Invalid
+from grants.paging import MAX_PAGE, Page
 from grants.services import applications as apps
 from grants.services import attachments, messages, plans
 from grants.services.calls import open_calls
@@ -125,16 +126,30 @@ async def named(use_case: Awaitable[T], /, **fields: str) -> T:
 # -- calls and applications ------------------------------------------------------------------
 
 
+def paged(items: list[T], found: Page[Any], url: str) -> Response[list[T]]:
+    """A page of a list; a ``Link`` header (RFC 8288) names the next page when there is one."""
+    more = {"Link": f'<{url}?page={found.number + 1}>; rel="next"'} if found.has_next else {}
+    return Response(items, headers=more)
+
+
 @get("/calls", opt=access(PUBLIC))
-async def call_list() -> list[CallOut]:
-    """The calls open for applications now, the soonest deadline first."""
-    return [CallOut.of(call) for call in await open_calls()]
+async def call_list(
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+) -> Response[list[CallOut]]:
+    """The calls open for applications now, the soonest deadline first, 25 a page; the ``Link``
+    header names the next page."""
+    found = await open_calls(page=page)
+    return paged([CallOut.of(call) for call in found], found, "/api/v1/calls")
 
 
 @get("/applications", opt=APPLICANT, responses=PROBLEMS)
-async def application_list(request: ApiRequest) -> list[ApplicationSummary]:
-    """The applications of the caller's organisations, newest first."""
-    return [ApplicationSummary.of(item) for item in await apps.listing(request.user)]
+async def application_list(
+    request: ApiRequest, page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1
+) -> Response[list[ApplicationSummary]]:
+    """The applications of the caller's organisations, newest first, 25 a page; the ``Link``
+    header names the next page."""
+    found = await apps.listing(request.user, page)
+    return paged([ApplicationSummary.of(item) for item in found], found, "/api/v1/applications")
 
 
 @post("/applications", opt=APPLICANT, responses=PROBLEMS)
@@ -288,10 +303,18 @@ async def withdraw(
 
 
 @get(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)
-async def message_list(request: ApiRequest, application_id: FromPath[int]) -> list[MessageOut]:
-    """The thread with the KI, oldest first."""
+async def message_list(
+    request: ApiRequest,
+    application_id: FromPath[int],
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+) -> Response[list[MessageOut]]:
+    """The thread with the KI, 25 messages a page, oldest first within a page; page 1 holds the
+    latest, the ``Link`` header names the page of older ones."""
     app = await apps.get(request.user, application_id)
-    return [MessageOut.of(m) for m in await messages.thread(request.user, app)]
+    found = await messages.thread(request.user, app, page)
+    return paged(
+        [MessageOut.of(m) for m in found], found, f"/api/v1/applications/{application_id}/messages"
+    )
 
 
 @post(f"{APPLICATION}/messages", opt=READER, responses=PROBLEMS)

@@ -37,7 +37,7 @@ from grants.vocabulary import (
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from portal.security import download_headers
 
 APPLICANT = access(roles(Role.MEMBER))
@@ -109,14 +109,19 @@ def version_of(form: Form) -> int:
 
 
 @get("/antraege", name="applications:list", opt=APPLICANT)
-async def application_list(request: Request[Any, Any, Any]) -> Template:
-    return page("list", applications=await apps.listing(request.user), calls=await open_calls())
+async def application_list(request: Request[Any, Any, Any],
+                           number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The organisations' applications, a page at a time, newest first."""
+    return page("list", applications=await apps.listing(request.user, whole_number(number) or 1),
+                calls=await open_calls())  # fmt: skip
 
 
 @get("/antraege/neu", name="applications:new", opt=APPLICANT)
 async def new_form(request: Request[Any, Any, Any],
-                   call_id: Annotated[int | None, QueryParameter(name="aufruf")] = None) -> Template:  # fmt: skip
-    return page("new", calls=await open_calls(), values={"call": str(call_id or "")},
+                   call_id: Annotated[int | None, QueryParameter(name="aufruf")] = None,
+                   number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The open calls to apply to, a page at a time; ``aufruf`` preselects one."""
+    return page("new", calls=await open_calls(page=whole_number(number) or 1), values={"call": str(call_id or "")},
                 organisations=[(a.organisation_id, a.organisation_name) for a in request.user.affiliations])  # fmt: skip
 
 
@@ -147,7 +152,9 @@ async def start(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 
 @get("/antraege/{application_id:int}", name="applications:overview", opt=READER)
-async def overview(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+async def overview(request: Request[Any, Any, Any], application_id: FromPath[int],
+                   number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The application with its state, history and a page of its messages, the latest first."""
     principal = request.user
     app = await apps.get(principal, application_id)
     return page(
@@ -155,7 +162,7 @@ async def overview(request: Request[Any, Any, Any], application_id: FromPath[int
         tasks=await apps.task_list(principal, app) if app.editable else [],
         timeline=await apps.timeline(app),
         change_request=await apps.open_change_request(app.id),
-        thread=await messages.thread(principal, app),
+        thread=await messages.thread(principal, app, whole_number(number) or 1),
         versions=await apps.versions(app),
         decisions=await decisions.of_application(app),
         amendments=await amendments.of_application(app),

@@ -6,20 +6,21 @@ profile; signatories (and admins) invite and remove members.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from grants.errors import Conflict, Invalid
+from grants.paging import Page
 from grants.services import invitations, organisations, users
 from grants.services.organisations import CentreInput, ProfileInput, Recognition
 from grants.vocabulary import ORGANISATION_ROLES, STAFF_ROLES, District, LegalForm, Role
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 
 VIEW = access(roles(*ORGANISATION_ROLES, *STAFF_ROLES))
 EDIT = access(roles(Role.MEMBER, Role.SIGNATORY, Role.ADMIN))
@@ -220,7 +221,7 @@ async def save_centre(request: Request[Any, Any, Any], organisation_id: FromPath
 
 
 async def _page(request: Request[Any, Any, Any], organisation_id: int, errors: dict[str, str] | None = None,
-                values: dict[str, str] | None = None) -> Template:  # fmt: skip
+                values: dict[str, str] | None = None, page: int = 1) -> Template:  # fmt: skip
     principal = request.user
     members = await invitations.members(principal, organisation_id)
     manage = invitations.may_manage(principal, organisation_id)
@@ -232,7 +233,8 @@ async def _page(request: Request[Any, Any, Any], organisation_id: int, errors: d
             "members": members,
             "removable": organisations.removable(principal, organisation_id, members),
             "manage": manage,
-            "invitations": await invitations.listing(principal, organisation_id) if manage else [],
+            "invitations": await invitations.listing(principal, organisation_id, page) if manage else Page([]),
+            "invitations_base": f"/organisationen/{organisation_id}/mitglieder?",
             "roles": [(r.value, r.label) for r in sorted(ORGANISATION_ROLES, key=lambda r: r.label)],
             "errors": errors or {}, "values": values or {},
         },
@@ -241,8 +243,10 @@ async def _page(request: Request[Any, Any, Any], organisation_id: int, errors: d
 
 
 @get("/organisationen/{organisation_id:int}/mitglieder", name="organisations:members", opt=VIEW)
-async def members(request: Request[Any, Any, Any], organisation_id: FromPath[int]) -> Template:
-    return await _page(request, organisation_id)
+async def members(request: Request[Any, Any, Any], organisation_id: FromPath[int],
+                  number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """The members, and for those who manage them a page of the invitations, newest first."""
+    return await _page(request, organisation_id, page=whole_number(number) or 1)
 
 
 @post("/organisationen/{organisation_id:int}/einladungen", name="organisations:invite", opt=MANAGE)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from grants.errors import Conflict, Invalid
@@ -17,7 +17,7 @@ from grants.vocabulary import ExpenseCategory, FinancingType, Role
 from portal.admin.controllers import actor
 from portal.auth.access import PUBLIC, access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 from portal.templating import BERLIN
 
 CHANGE = access(roles(Role.ADMIN))
@@ -30,9 +30,12 @@ MOMENT_FORMAT = "Bitte ein gültiges Datum und eine Uhrzeit angeben, z. B. 31.01
 
 
 @get("/admin/programme", name="programmes:list", opt=READ)
-async def programme_list() -> Template:
+async def programme_list(
+    number: Annotated[str | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    """The programmes by name, a page at a time."""
     return Template("programmes/list.html.jinja2",
-                    context={"programmes": await programmes.list_programmes()})  # fmt: skip
+                    context={"programmes": await programmes.list_programmes(whole_number(number) or 1)})  # fmt: skip
 
 
 @get("/admin/programme/neu", name="programmes:new", opt=CHANGE)
@@ -125,10 +128,12 @@ def _programme_values(record: ProgrammeRecord) -> dict[str, Any]:
 
 
 @get("/admin/programme/{programme_id:int}/aufrufe", name="programmes:calls", opt=READ)
-async def call_list(programme_id: FromPath[int]) -> Template:
+async def call_list(programme_id: FromPath[int],
+                    number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """A programme's calls, a page at a time, the latest first."""
     return Template("programmes/calls.html.jinja2", context={
         "programme": await programmes.get_programme(programme_id),
-        "calls": await programmes.programme_calls(programme_id),
+        "calls": await programmes.programme_calls(programme_id, whole_number(number) or 1),
     })  # fmt: skip
 
 
@@ -227,14 +232,19 @@ def _call_values(record: CallRecord) -> dict[str, Any]:
 
 
 @get("/foerderaufrufe", name="calls:open", opt=access(PUBLIC))
-async def open_calls() -> Template:
+async def open_calls(
+    number: Annotated[str | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    """The open calls, a page at a time, the soonest deadline first."""
     return Template("programmes/open_calls.html.jinja2",
-                    context={"calls": await programmes.published_calls()})  # fmt: skip
+                    context={"calls": await programmes.published_calls(page=whole_number(number) or 1)})  # fmt: skip
 
 
 @get("/foerderprogramme/{programme_id:int}", name="programmes:public", opt=access(PUBLIC))
-async def public_programme(programme_id: FromPath[int]) -> Template:
-    programme, calls = await programmes.published_programme(programme_id)
+async def public_programme(programme_id: FromPath[int],
+                           number: Annotated[str | None, QueryParameter(name="seite")] = None) -> Template:  # fmt: skip
+    """A programme with a page of its open calls."""
+    programme, calls = await programmes.published_programme(programme_id, whole_number(number) or 1)
     return Template("programmes/programme.html.jinja2",
                     context={"programme": programme, "calls": calls})  # fmt: skip
 

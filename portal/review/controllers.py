@@ -18,7 +18,7 @@ from grants.money import Money
 from grants.services import amendments, decisions, payments, reviews
 from grants.services import applications as apps
 from grants.services.reviews import CONTENT_CHECKS, FORMAL_CHECKS, Proposal, QueueFilter
-from grants.tables import Call, FiscalYear, Programme
+from grants.tables import FiscalYear, Programme
 from grants.vocabulary import (
     District,
     FinancingType,
@@ -70,7 +70,7 @@ async def queue(
     return Template("review/queue.html.jinja2", context={
         "result": result, "chosen": chosen, "statuses": reviews.OPEN, "decided": DECIDED, "districts": District.choices(),
         "programmes": [(p["id"], p["name"]) for p in await Programme.select(Programme.id, Programme.name)],
-        "calls": [(c["id"], c["title"]) for c in await Call.select(Call.id, Call.title).order_by(Call.id, ascending=False)],
+        "calls": await reviews.call_choices(whole_number(call)),
         "years": [(str(y["year"]), str(y["year"])) for y in await FiscalYear.select(FiscalYear.year).order_by(
             FiscalYear.year, ascending=False)],
         "reviewers": await reviews.reviewers(),

@@ -3,10 +3,10 @@ read them. There is no delete: a block no longer wanted is deactivated."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from grants.errors import Conflict, Invalid
@@ -16,7 +16,7 @@ from grants.vocabulary import Role
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
-from portal.forms import Form
+from portal.forms import Form, whole_number
 
 CHANGE = access(roles(Role.ADMIN))
 READ = access(roles(Role.ADMIN, Role.REVIEWER, Role.APPROVER, Role.AUDITOR))
@@ -24,9 +24,12 @@ KEY_READ_MAX = 1000  # longer keys are cut; the service's rule names the allowed
 
 
 @get("/admin/textbausteine", name="text_blocks:list", opt=READ)
-async def text_block_list() -> Template:
+async def text_block_list(
+    number: Annotated[str | None, QueryParameter(name="seite")] = None,
+) -> Template:
+    """The text blocks by title, a page at a time."""
     return Template("text_blocks/list.html.jinja2",
-                    context={"blocks": await text_blocks.list_text_blocks()})  # fmt: skip
+                    context={"blocks": await text_blocks.list_text_blocks(whole_number(number) or 1)})  # fmt: skip
 
 
 @get("/admin/textbausteine/neu", name="text_blocks:new", opt=CHANGE)

@@ -176,9 +176,11 @@ async def test_admin_grants_and_revokes_a_role_with_an_audit_trail(client, orgs)
     assert await UserRole.exists().where(
         (UserRole.user == guest.id) & (UserRole.role == "reviewer")
     )
-    await csrf_post(
-        client, f"/admin/nutzer/{guest.id}/rollen", {"role": "reviewer", "action": "revoke"}
-    )
+    revoked = await csrf_post(client, f"/admin/nutzer/{guest.id}/rollen",
+                              {"role": "reviewer", "action": "revoke", "seite": "2"})  # fmt: skip
+    assert (
+        revoked.headers["location"] == f"/admin/nutzer?seite=2#nutzer-{guest.id}"
+    )  # back to its page
     assert not await UserRole.exists().where(UserRole.user == guest.id)
     actions = [
         e["action"]
