@@ -61,12 +61,18 @@ def portal_app() -> Any:
             await inner(scope, receive, send)
             return
         queries: list[tuple[str, tuple[Any, ...]]] = []
+        target = directory / f"{name.decode()}.pickle"
+
+        async def send_after_writing(message: Any) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                target.write_bytes(pickle.dumps(queries))  # before the client has the answer
+            await send(message)
+
         token = _captured.set(queries)
         try:
-            await inner(scope, receive, send)
+            await inner(scope, receive, send_after_writing)
         finally:
             _captured.reset(token)
-            (directory / f"{name.decode()}.pickle").write_bytes(pickle.dumps(queries))
 
     return app
 

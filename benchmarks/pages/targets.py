@@ -59,7 +59,7 @@ async def pages(connection: asyncpg.Connection) -> list[Page]:
         Page("API calls", "member", "/api/v1/calls", template=False),
         Page("API applications", "member", "/api/v1/applications", template=False),
         Page("API payment orders", "finance", "/api/v1/payment-orders", template=False),
-        Page("API budget lines", "finance", "/api/v1/budget-lines", template=False),
+        Page("API budget lines", "finance", "/api/v1/budget-lines?year=2026", template=False),
     ]
 
 
