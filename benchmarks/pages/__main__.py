@@ -55,12 +55,16 @@ async def main() -> None:
     runs = {1: 30, 16: 96} if args.quick else {1: 200, 16: 480}
     workdir = Path(tempfile.mkdtemp(prefix="bench_pages_"))
     bench = Bench(url, args.port, runs, workdir)
+    os.environ.update(
+        {k: v for k, v in bench.env().items() if k.startswith("GRANTS_")}
+    )  # direct writes
     connection = await asyncpg.connect(url)
     await connection.execute(
         "UPDATE app_user SET issuer = $1 WHERE subject LIKE 'demo-%'", f"{bench.base}/dev-oidc"
     )
     pages = [p for p in await targets.pages(connection) if not args.only or args.only in p.label]
-    drafts = [] if args.no_writes or args.only else await targets.writable_drafts(connection, 16)
+    writing = not args.no_writes and (not args.only or args.only in "writes")
+    drafts = await targets.writable_drafts(connection, 16) if writing else []
     postgres = (await connection.fetchval("SELECT version()")).split(" on ")[0]
     data = await data_summary(connection)
     await connection.close()
@@ -69,6 +73,14 @@ async def main() -> None:
                start_server("benchmarks.pages.servers:floor_app", args.port + 1, bench.env(), log)]  # fmt: skip
     results: list[Result] = []
     writes: WriteResult | None = None
+    command = " ".join(["python -m benchmarks.pages", *sys.argv[1:]])
+
+    def write_report() -> None:
+        report.write(
+            RESULTS, results, writes, postgres=postgres, data=data, runs=runs, command=command
+        )
+        print(f"→ {RESULTS} (Serverprotokoll: {log})", flush=True)
+
     try:
         await wait_ready(f"{bench.base}/healthz")
         await wait_ready(f"{bench.floor}/page?size=10")
@@ -83,6 +95,7 @@ async def main() -> None:
                       f"c1 p95 {one.p95:7.1f} ms  c16 p95 {many.p95:7.1f} ms {many.rate:6.0f}/s  "
                       f"db p50 {result.database[1].p50:6.1f} ms", flush=True)  # fmt: skip
         await pool.close()
+        write_report()
         if drafts:
             writes = await bench.writes(drafts, 8 if args.quick else 25)
             print(f"writes: http {writes.http.rate:.0f}/s p95 {writes.http.p95:.1f} ms, "
@@ -93,13 +106,7 @@ async def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(10)
-    command = (
-        "python -m benchmarks.pages"
-        + (" --quick" if args.quick else "")
-        + (f" --only '{args.only}'" if args.only else "")
-    )
-    report.write(RESULTS, results, writes, postgres=postgres, data=data, runs=runs, command=command)
-    print(f"→ {RESULTS} (Serverprotokoll: {log})")
+    write_report()
 
 
 if __name__ == "__main__":
