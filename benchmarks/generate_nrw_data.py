@@ -10,7 +10,7 @@ usage reports) grown to ~2,000 organisations, ten fiscal years (2018–2027), ~2
 applications with ~8 plan lines, versions, reviews and messages, ~18,000 grants, ~110,000
 payment orders and ~1,000,000 receipts (:mod:`benchmarks.nrw.builder`). The schema comes from
 the migrations; rows go in with COPY on PostgreSQL and Piccolo inserts on SQLite; then the
-maintained next instalments are refreshed and the tables analysed. ``--reset`` drops and
+maintained next instalments are refreshed and the tables vacuumed and analysed. ``--reset`` drops and
 recreates the database (PostgreSQL) or deletes the file (SQLite). The personas' issuer is
 ``GRANTS_BASE_URL``/dev-oidc: serve the data on that address to sign in as them.
 
@@ -90,7 +90,9 @@ async def main(argv: Sequence[str] | None = None) -> None:
         if postgres:
             await load.copy_postgres(settings.database.url, data, step)
             await refresh_next_instalments()
-            await db.fetch("ANALYZE")
+            # VACUUM as well: COPY leaves the visibility map empty, and without it PostgreSQL
+            # avoids the index-only scans the budget overview relies on (166 → 50 ms measured).
+            await db.fetch("VACUUM (ANALYZE)")
         else:
             async with db.transaction():
                 await seed.load(data)  # also refreshes the next instalments

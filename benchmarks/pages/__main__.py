@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from benchmarks.pages import report, targets
+from benchmarks.pages import measure, report, targets
 from benchmarks.pages.run import Bench, Result, WriteResult, start_server, wait_ready
 
 RESULTS = Path(__file__).resolve().parent.parent / "RESULTS.md"
@@ -85,8 +85,7 @@ async def main() -> None:
         await wait_ready(f"{bench.base}/healthz")
         await wait_ready(f"{bench.floor}/page?size=10")
         pool = await asyncpg.create_pool(url, min_size=10, max_size=10)
-        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        async with httpx.AsyncClient(base_url=bench.floor, limits=limits) as floor:
+        async with httpx.AsyncClient(base_url=bench.floor, limits=measure.LIMITS) as floor:
             for number, page in enumerate(pages):
                 result = await bench.page(page, number, pool, floor)
                 results.append(result)

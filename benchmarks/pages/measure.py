@@ -12,6 +12,9 @@ from typing import Any
 import asyncpg
 import httpx
 
+# Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them under us.
+LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=2)
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -55,7 +58,10 @@ async def run(task: Callable[[], Awaitable[bool]], n: int, concurrency: int) -> 
 
 def page_task(client: httpx.AsyncClient, path: str) -> Callable[[], Awaitable[bool]]:
     async def task() -> bool:
-        response = await client.get(path)
+        try:
+            response = await client.get(path)
+        except httpx.TransportError:  # counted as an error, the run goes on
+            return False
         return response.status_code == 200
 
     return task

@@ -81,10 +81,7 @@ class Bench:
 
     async def client(self, persona: str) -> httpx.AsyncClient:
         if persona not in self.clients:
-            limits = httpx.Limits(
-                max_connections=max(CONCURRENCY), max_keepalive_connections=max(CONCURRENCY)
-            )
-            client = httpx.AsyncClient(base_url=self.base, limits=limits, timeout=60)
+            client = httpx.AsyncClient(base_url=self.base, limits=measure.LIMITS, timeout=60)
             answer = await sign_in(client, persona)
             assert answer.status_code in (200, 303), (persona, answer.status_code)
             await client.get("/")  # the CSRF cookie
