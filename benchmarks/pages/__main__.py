@@ -26,6 +26,7 @@ import httpx
 
 from benchmarks.pages import measure, report, targets
 from benchmarks.pages.run import Bench, Result, WriteResult, start_server, wait_ready
+from grants.demo.personas import PERSONAS
 
 RESULTS = Path(__file__).resolve().parent.parent / "RESULTS.md"
 
@@ -46,6 +47,8 @@ async def main() -> None:
     parser.add_argument("--only", help="nur Seiten, deren Name dies enthält (z. B. 'review queue')")
     parser.add_argument("--port", type=int, default=8642)
     parser.add_argument("--no-writes", action="store_true", help="ohne Schreibtest")
+    parser.add_argument("--check", action="store_true",
+                        help="nur jede Seite als jede Persona öffnen (Statuscodes; Fehler bei 5xx)")  # fmt: skip
     args = parser.parse_args()
     url = os.environ.get("GRANTS_DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -64,7 +67,7 @@ async def main() -> None:
     )
     pages = [p for p in await targets.pages(connection) if not args.only or args.only in p.label]
     writing = not args.no_writes and (not args.only or args.only in "writes")
-    drafts = await targets.writable_drafts(connection, 16) if writing else []
+    drafts = await targets.writable_drafts(connection, 16) if writing and not args.check else []
     postgres = (await connection.fetchval("SELECT version()")).split(" on ")[0]
     data = await data_summary(connection)
     await connection.close()
@@ -84,6 +87,10 @@ async def main() -> None:
     try:
         await wait_ready(f"{bench.base}/healthz")
         await wait_ready(f"{bench.floor}/page?size=10")
+        if args.check:
+            print("pages: " + " | ".join(p.label for p in pages))
+            failures = await bench.check(pages, [p.key for p in PERSONAS])
+            sys.exit("\n".join(["Serverfehler:", *failures]) if failures else 0)
         pool = await asyncpg.create_pool(url, min_size=10, max_size=10)
         async with httpx.AsyncClient(base_url=bench.floor, limits=measure.LIMITS) as floor:
             for number, page in enumerate(pages):
@@ -105,7 +112,8 @@ async def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(10)
-    write_report()
+    if not args.check:
+        write_report()
 
 
 if __name__ == "__main__":

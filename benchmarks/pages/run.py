@@ -119,6 +119,20 @@ class Bench:
                 result.framework[concurrency] = await measure.run(floor_task, n, concurrency)
         return result
 
+    async def check(self, pages: list[Page], personas: list[str]) -> list[str]:
+        """Open every page as every persona; returns a line per server error (5xx)."""
+        failures = []
+        for persona in personas:
+            client = await self.client(persona)
+            codes = []
+            for page in pages:
+                status = (await client.get(page.path)).status_code
+                codes.append(str(status))
+                if status >= 500:
+                    failures.append(f"{persona} {page.path}: {status}")
+            print(f"{persona:10} {' '.join(codes)}", flush=True)
+        return failures
+
     async def writes(self, drafts: list[tuple[int, str]], per_client: int) -> WriteResult:
         """16 clients each saving one plan line of their own draft ``per_client`` times; a save
         counts when the portal answers with the redirect to the plan (303). Then the same
