@@ -13,9 +13,9 @@ from typing import Any
 from unittest.mock import patch
 
 from grants.demo import data as demo
-from grants.demo.data import IKZ_STATES, Builder, DemoData, Ref, at
+from grants.demo.data import IKZ_STATES, Builder, DemoData, Line, Ref, at
 from grants.demo.personas import REVIEWERS
-from grants.vocabulary import District, FinancingType, PaymentKind, PlanLineKind
+from grants.vocabulary import District, ExpenseCategory, FinancingType, PaymentKind, PlanLineKind
 from grants.workflow import ApplicationStatus as A
 from grants.workflow import FundsRequestStatus
 from grants.workflow import GrantStatus as G
@@ -24,6 +24,7 @@ from grants.workflow import PaymentOrderStatus as P
 FIRST_YEAR, DEMO_FIRST_YEAR, LAST_YEAR = 2018, 2024, 2027
 INSTALMENT_MONTHS = (1, 3, 5, 7, 9, 11)  # six instalments a year: ~100,000 orders at full scale
 FULL_ORGANISATIONS = 2_000
+LARGE_PLAN_LIMIT = 4_000_000  # the IKZ programme's maximum grant (cents)
 KINDS = ("Kulturverein", "Elternverein", "Frauenverein", "Begegnungszentrum", "Gemeinde",
          "Nachbarschaftshilfe", "Bildungswerk", "Sportverein")  # fmt: skip
 CITIES = ("Köln", "Düsseldorf", "Dortmund", "Essen", "Duisburg", "Bochum", "Wuppertal",
@@ -104,6 +105,19 @@ class NrwBuilder(Builder):
                           author=self.user(self.rng.choice(REVIEWERS)) if from_staff else self.submitter(row),
                           created_at=row["submitted_at"] + timedelta(days=2 + 5 * offset),
                           read_at=row["submitted_at"] + timedelta(days=3 + 5 * offset))  # fmt: skip
+
+    def plan(self, ikz: bool) -> tuple[list[Line], list[Line]]:
+        """As the demo's; about one IKZ plan in a hundred also lists its courses one by one (40
+        more lines), for the review workspace of a large application."""
+        expenses, revenues = super().plan(ikz)
+        courses = [
+            Line.priced(ExpenseCategory.FEES, f"Honorar Kurs {n}", 4_000, 3_500)
+            for n in range(1, 41)
+        ]
+        requested = sum(x.cents for x in expenses + courses) - sum(x.cents for x in revenues)
+        if ikz and self.rng.random() < 0.01 and requested <= LARGE_PLAN_LIMIT:
+            expenses += courses
+        return expenses, revenues
 
     def proposed(self, application: dict[str, Any], lines: list[Ref]) -> dict[str, Any]:
         """As the demo's, but reads only the newest assessments (a review's come last)."""

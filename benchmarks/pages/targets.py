@@ -30,7 +30,7 @@ async def pages(connection: asyncpg.Connection) -> list[Page]:
     own = await value("SELECT id FROM application WHERE organisation = $1 AND status = 'approved' "
                       "ORDER BY id DESC LIMIT 1", member_org)  # fmt: skip
     large = await value("SELECT a.id FROM application a JOIN plan_line p ON p.application = a.id "
-                        "WHERE a.status = 'in_review' GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1")  # fmt: skip
+                        "WHERE a.status IN ('submitted', 'in_review', 'changes_requested', 'ready') GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1")  # fmt: skip
     call = await value("SELECT \"call\" FROM application WHERE status IN ('ready', 'in_review', 'submitted') "
                        "GROUP BY \"call\" ORDER BY count(*) DESC LIMIT 1")  # fmt: skip
     line = await value(
