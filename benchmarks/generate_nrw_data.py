@@ -97,7 +97,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
             async with db.transaction():
                 await seed.load(data)  # also refreshes the next instalments
             await db.fetch("ANALYZE")
-        step("geladen, nächste Raten berechnet, ANALYZE")
+        step("geladen, nächste Raten berechnet, (VACUUM) ANALYZE")
     for table, rows in data.rows.items():
         print(f"  {table:22} {len(rows):>10,}")
 
