@@ -50,6 +50,16 @@ async def test_unique_constraints_exist_for_single_and_composite_keys(migrated):
         assert await live.unique_column_sets(table._meta.tablename) == expected, table
 
 
+@pytest.mark.parametrize(("table", "columns"), [
+    ("application", ("status", "submitted_at", "id")),  # the review queue by state and date
+    ("audit_event", ("entity", "entity_id", "id")),  # a case's timeline
+    ("payment_order", ("status", "due_date", "id")),  # the payments desk by state
+    ("grant_award", ("next_instalment_due", "id")),  # the desk's due instalments
+])  # fmt: skip
+async def test_the_pages_at_nrw_scale_have_their_indexes(migrated, table, columns):
+    assert columns in await live.indexed_column_sets(table)
+
+
 def test_tables_are_listed_after_every_table_they_reference():
     seen: set[str] = set()
     for table in TABLES:

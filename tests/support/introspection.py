@@ -74,10 +74,19 @@ async def foreign_keys(table: str) -> set[ForeignKeyInfo]:
 
 async def unique_column_sets(table: str) -> set[tuple[str, ...]]:
     """Column tuples covered by a unique index or constraint (the primary key excluded)."""
+    return await _indexed_column_sets(table, unique_only=True)
+
+
+async def indexed_column_sets(table: str) -> set[tuple[str, ...]]:
+    """Column tuples of every index (the primary key excluded)."""
+    return await _indexed_column_sets(table, unique_only=False)
+
+
+async def _indexed_column_sets(table: str, *, unique_only: bool) -> set[tuple[str, ...]]:
     if isinstance(db.get_engine(), SQLiteEngine):
         found = set()
         for index in await db.fetch(f"PRAGMA index_list('{table}')"):
-            if index["unique"] and index["origin"] != "pk":
+            if (index["unique"] or not unique_only) and index["origin"] != "pk":
                 info = await db.fetch(f"PRAGMA index_info('{index['name']}')")
                 found.add(tuple(r["name"] for r in sorted(info, key=lambda r: r["seqno"])))
         return found
@@ -86,9 +95,10 @@ async def unique_column_sets(table: str) -> set[tuple[str, ...]]:
         "JOIN pg_class t ON t.oid = i.indrelid "
         "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
         "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
-        "WHERE t.relname = {} AND i.indisunique AND NOT i.indisprimary GROUP BY i.indexrelid",
-        table,
-    )
+        "WHERE t.relname = {} AND (i.indisunique OR NOT {}) AND NOT i.indisprimary "
+        "GROUP BY i.indexrelid",
+        table, unique_only,
+    )  # fmt: skip
     return {tuple(r["cols"]) for r in rows}
 
 
