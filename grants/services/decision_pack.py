@@ -198,17 +198,15 @@ async def pack(principal: Principal, call_id: int) -> DecisionPack:
         Application.organisation.legal_name, Application.district, Application.status,
         Application.requested_cents, Application.period_start, Application.period_end,
     ).where(in_call).order_by(Application.file_number).order_by(Application.id)  # fmt: skip
-    in_call_of = (Review.application.call == call_id) & Review.application.status.is_in(
-        list(IN_PACK)
-    )
+    ids = [a["id"] for a in applications] or [0]  # their reviews and decisions by index
     review_rows = await Review.select(
         Review.id, Review.application, Review.recommendation, Review.financing_type, Review.parameters,
         Review.conditions, Review.reviewer.display_name,
-    ).where(in_call_of).order_by(Review.id).output(load_json=True)  # fmt: skip
+    ).where(Review.application.is_in(ids)).order_by(Review.id).output(load_json=True)  # fmt: skip
     latest_review = {r["application"]: r for r in review_rows}  # the last one wins
     decision_rows = await Decision.select(
         Decision.application, Decision.approved_cents
-    ).where(Decision.application.call == call_id).order_by(Decision.number).order_by(Decision.id)  # fmt: skip
+    ).where(Decision.application.is_in(ids)).order_by(Decision.number).order_by(Decision.id)  # fmt: skip
     current_decision = {d["application"]: Money(d["approved_cents"]) for d in decision_rows}
     committed = await BudgetCommitment.select(Sum(BudgetCommitment.amount_cents, alias="cents")).where(
         BudgetCommitment.budget_line == call["budget_line"]
