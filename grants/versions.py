@@ -265,8 +265,13 @@ def display_value(field: str, value: Any, kind: str = "") -> str:
     if field.endswith("_cents"):
         return Money(int(value)).format()
     if field.endswith("_milli"):
-        return format_decimal(Decimal(int(value)) / 1000, locale="de_DE")
+        return thousandths(int(value))
     return _display_text(field, value, kind)
+
+
+def thousandths(value: int) -> str:
+    """A quantity or VZÄ stored in thousandths as people write it: ``120``, ``1,5``."""
+    return format_decimal(Decimal(value) / 1000, locale="de_DE")
 
 
 def _label(vocabulary: type[Labelled], value: Any) -> str:

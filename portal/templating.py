@@ -17,6 +17,7 @@ from grants.money import Money
 from grants.services.users import Principal
 from grants.settings import Settings
 from grants.text import without_bidi_controls
+from grants.versions import thousandths
 from portal import flash
 from portal.auth import sessions
 from portal.i18n import translations
@@ -97,7 +98,12 @@ def environment(settings: Settings) -> Environment:
     )
     env.install_gettext_translations(translations(), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        eur=eur, date_de=date_de, datetime_de=datetime_de, labels=labels, date_input=date_input
+        eur=eur,
+        thousandths=thousandths,
+        date_de=date_de,
+        datetime_de=datetime_de,
+        labels=labels,
+        date_input=date_input,
     )
     env.globals.update(
         demo=settings.demo, product="Förderportal", viewer=viewer, session_ends=session_ends,

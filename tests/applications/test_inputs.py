@@ -40,6 +40,17 @@ async def test_amounts_are_read_exactly_to_the_cent(client, draft, typed, cents)
 
 
 @pytest.mark.parametrize(
+    ("quantity", "shown"), [("120", "120"), ("1,5", "1,5"), ("0,125", "0,125")]
+)
+async def test_the_plan_shows_quantities_as_typed(client, draft, quantity, shown):
+    app_id, _ = draft
+    line = expense("", quantity=quantity, unit_price="45,00")
+    assert (await step(client, app_id, "finanzplan/posten", line)).status_code == 303
+    plan = await client.get(f"/antraege/{app_id}/finanzplan")
+    assert f"{shown} × 45,00\xa0€" in plan.text
+
+
+@pytest.mark.parametrize(
     ("typed", "message"),
     [
         ("1234.50", "„1234.50“ ist kein Betrag. Bitte so eingeben: 1.234,56"),

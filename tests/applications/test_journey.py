@@ -26,9 +26,11 @@ async def test_a_member_completes_and_a_signatory_submits(client, app, world):
     app_id = await start(client, world)
     overview = await client.get(f"/antraege/{app_id}")
     assert overview.text.count(">Offen<") == 5
+    assert "0 von 5 Abschnitten erledigt" in overview.text
     await complete(client, app_id, world)
     overview = await client.get(f"/antraege/{app_id}")
     assert overview.text.count(">Erledigt<") == 5
+    assert "5 von 5 Abschnitten erledigt</strong> – jetzt prüfen und einreichen" in overview.text
 
     check = await client.get(f"/antraege/{app_id}/pruefen")
     assert "Einreichen darf nur eine vertretungsberechtigte Person" in check.text
