@@ -69,10 +69,9 @@ def write(path: Path, results: list[Result], writes: WriteResult | None, *, post
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}`.",
         "",
-        "**These figures are noisy.** The machine has 2 cores shared with four other engineers' work "
-        "(tests, servers, builds) while this ran; the benchmark client, the portal, the framework floor "
-        "and PostgreSQL all share those 2 cores too. The lead re-runs this on a quiet machine; read the "
-        "ratios (page vs. its floors) rather than the absolute milliseconds.",
+        "The benchmark client, the portal, the framework floor and PostgreSQL share this machine's "
+        "cores (the load average below tells what else ran); the ratios to the floors carry over to "
+        "other machines better than the milliseconds.",
         "",
         f"- Machine: {machine()}",
         f"- Versions: {versions(postgres)}",
