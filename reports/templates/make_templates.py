@@ -8,7 +8,12 @@ resulting .docx together with it:
 Starting from python-docx's default document guarantees that the styles the generators use
 (``REQUIRED_STYLES``: Title, Heading 1, Heading 2, Table Grid, List Bullet) are defined in the
 template; a Word-authored template may lack them (stack.md §5.2). The script adds A4 pages,
-German as the proofing language, the letterhead line in the header and neutral core properties.
+German as the proofing language, Arial as the font of every style, the letterhead line in the
+header and neutral core properties.
+
+Arial rather than the default theme fonts (Calibri, Cambria): LibreOffice, which the cash office
+and many associations use, ships the metric-compatible Liberation Sans for it, so lines and table
+cells break where Word breaks them; a substitute for Calibri is wider and splits amounts.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from docx.shared import Cm
 from grants import clock
 from reports.word.documents import AUTHOR, LANGUAGE, REQUIRED_STYLES, TEMPLATE
 
+FONT = "Arial"
 HEADER_LINE = (
     "Stadt Köln · Die Oberbürgermeisterin · Amt für Integration und Vielfalt · "
     "Kommunales Integrationszentrum"
@@ -37,6 +43,7 @@ def letter() -> DocxDocument:
         raise SystemExit(f"python-docx's default document lacks the styles {missing}")
     _page_setup(document)
     _german(document)
+    _font(document)
     document.sections[0].header.paragraphs[0].text = HEADER_LINE
     properties = document.core_properties
     properties.author = properties.last_modified_by = AUTHOR
@@ -52,6 +59,16 @@ def _page_setup(document: DocxDocument) -> None:
         section.left_margin = section.right_margin = Cm(2.5)
         section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
         section.header_distance = section.footer_distance = Cm(1.25)
+
+
+def _font(document: DocxDocument) -> None:
+    """``FONT`` for every script in the defaults and in every style, instead of theme fonts."""
+    for fonts in document.styles.element.xpath(".//w:rFonts"):
+        for name in list(fonts.attrib):
+            if name.endswith("Theme") or name.endswith("theme"):
+                del fonts.attrib[name]
+        for script in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(qn(f"w:{script}"), FONT)
 
 
 def _german(document: DocxDocument) -> None:

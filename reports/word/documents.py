@@ -27,6 +27,7 @@ from grants import clock
 TEMPLATE = "letter.docx"
 AUTHOR = "Stadt Köln – Kommunales Integrationszentrum"
 LANGUAGE = "de-DE"
+TABLE_FONT_SIZE = Pt(10)
 REQUIRED_STYLES = ("Title", "Heading 1", "Heading 2", "Table Grid", "List Bullet")
 """Styles the generators use; each must be defined in the template."""
 
@@ -102,6 +103,9 @@ def add_table(
     """A "Table Grid" table: a repeated bold header row, the rows, then bold totals rows."""
     table = document.add_table(rows=0, cols=len(columns), style="Table Grid")
     table.autofit = False
+    width = table._tbl.tblPr.find(qn("w:tblW"))  # fixed, so no reader widens a column
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(Length(sum(column.width for column in columns)).twips))
     for grid_column, column in zip(table.columns, columns, strict=True):
         grid_column.width = column.width
     header = _add_row(table, columns, [c.header for c in columns], bold=True)
@@ -167,5 +171,6 @@ def _write_cell(cell: _Cell, column: Column, value: str, *, bold: bool) -> None:
     if column.money:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = paragraph.add_run(xml_safe(value))
+    run.font.size = TABLE_FONT_SIZE
     if bold:
         run.bold = True

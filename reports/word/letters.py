@@ -93,16 +93,16 @@ _PRO_RATA = "nur anteilig mit den vorgesehenen eigenen und sonstigen Mitteln"
 
 YEAR_COLUMNS = (Column("Haushaltsjahr", Cm(5)), Column("Betrag", Cm(4), money=True))
 INSTALMENT_COLUMNS = (
-    Column("Rate", Cm(2)),
+    Column("Rate", Cm(2.5)),
     Column("Fällig am", Cm(4)),
     Column("Betrag", Cm(4), money=True),
 )
-REDUCTION_COLUMNS = (
+REDUCTION_COLUMNS = (  # 16 cm, the text width; an amount up to 999.999,99 € fits its cell
     Column("Ausgabeposition", Cm(4)),
-    Column("Beantragt", Cm(2.6), money=True),
-    Column("Anerkannt", Cm(2.6), money=True),
-    Column("Kürzung", Cm(2.4), money=True),
-    Column("Begründung", Cm(4.4)),
+    Column("Beantragt", Cm(2.7), money=True),
+    Column("Anerkannt", Cm(2.7), money=True),
+    Column("Kürzung", Cm(2.7), money=True),
+    Column("Begründung", Cm(3.9)),
 )
 
 

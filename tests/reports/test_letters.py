@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,7 @@ from grants.money import Money
 from grants.vocabulary import DecisionKind, FinancingType, PaymentMode
 from reports.word.documents import AUTHOR
 from reports.word.letters import Letter, Recipient, letter_document, letter_filename, letter_title
-from tests.support.office import word_text
+from tests.support.office import word_lines, word_text
 
 ORGANISATION = "Jugend & Kultur <Köln-Mülheim> e. V."
 PROJECT = "Begegnung & Beratung für Ältere <60+>"
@@ -555,3 +557,28 @@ def test_each_letter_opens_in_libreoffice_with_its_figures(make, heading, figure
     assert LEGAL_REMEDY in text
     for amount in figures:
         assert eur(amount) in text, amount
+
+
+AMOUNT = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{2} €")
+
+
+def printed(text: str) -> str:
+    """Text as the PDF shows it: a non-breaking space reads as a space."""
+    return text.replace("\u00a0", " ")
+
+
+@pytest.mark.office
+@pytest.mark.parametrize(
+    "make", [share_letter, partial_letter, amendment_letter, per_unit_letter, shortfall_letter]
+)
+def test_libreoffice_splits_no_amount_and_no_word_of_a_table(make):
+    data = letter_document(make())
+    document = docx.Document(io.BytesIO(data))
+    cells = [printed(cell.text) for t in document.tables for row in t.rows for cell in row.cells]
+    written = "\n".join([*map(printed, texts(document)), *cells])
+    lines = word_lines(data)
+
+    assert Counter(AMOUNT.findall("\n".join(lines))) == Counter(AMOUNT.findall(written))
+    tokens = {token for line in lines for token in line.split()}
+    split = {word for cell in cells for word in cell.split() if word not in tokens}
+    assert not split, f"in den Tabellen umbrochen: {sorted(split)}"

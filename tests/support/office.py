@@ -8,6 +8,7 @@ LibreOffice (``soffice``) reads the file and writes it out again as plain text (
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 SOFFICE = os.environ.get("GRANTS_SOFFICE", "soffice")
 TEXT = "txt:Text (encoded):UTF8"
@@ -34,7 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-def _convert(data: bytes, suffix: str, target: str) -> str:
+def _convert(data: bytes, suffix: str, target: str) -> bytes:
     """The file as LibreOffice writes it in ``target``; fails when LibreOffice cannot open it."""
     with tempfile.TemporaryDirectory(prefix="grants-office-") as tmp:
         source = Path(tmp, f"document{suffix}")
@@ -47,14 +49,21 @@ def _convert(data: bytes, suffix: str, target: str) -> str:
         converted = source.with_suffix("." + target.split(":")[0])
         assert result.returncode == 0, result.stderr
         assert converted.exists(), f"LibreOffice konnte die Datei nicht öffnen: {result.stdout}"
-        return converted.read_text(encoding="utf-8-sig")
+        return converted.read_bytes()
 
 
 def word_text(docx: bytes) -> str:
     """The text of a .docx file as LibreOffice Writer reads it."""
-    return _convert(docx, ".docx", TEXT)
+    return _convert(docx, ".docx", TEXT).decode("utf-8-sig")
+
+
+def word_lines(docx: bytes) -> list[str]:
+    """The printed lines of a .docx file as LibreOffice Writer lays it out (through a PDF):
+    a table cell too narrow for its text shows here as the text split over lines."""
+    pdf = PdfReader(io.BytesIO(_convert(docx, ".docx", "pdf")))
+    return [line for page in pdf.pages for line in page.extract_text().splitlines()]
 
 
 def calc_rows(xlsx: bytes) -> list[list[str]]:
     """The first sheet of an .xlsx file as LibreOffice Calc shows it, formulas calculated."""
-    return list(csv.reader(_convert(xlsx, ".xlsx", CSV).splitlines()))
+    return list(csv.reader(_convert(xlsx, ".xlsx", CSV).decode("utf-8-sig").splitlines()))
