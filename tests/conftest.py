@@ -11,6 +11,7 @@ Each database test runs in a transaction that is rolled back; tests that need re
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import tempfile
 from pathlib import Path
@@ -38,6 +39,7 @@ import httpx2  # noqa: E402
 import pytest  # noqa: E402
 
 from grants import db, schema  # noqa: E402
+from grants.demo.seed import load_once  # noqa: E402
 from grants.tables import TABLES  # noqa: E402
 from tests.support.database import wipe  # noqa: E402
 
@@ -73,9 +75,34 @@ async def app(migrated: None):
         yield application
 
 
+@pytest.fixture(scope="module")
+async def shared_demo(app):
+    """The demo data loaded once for a module whose database tests all read it: the module runs
+    in one transaction, rolled back at its end, and ``database`` puts each test into a savepoint
+    of it. A module opts in with ``pytest.mark.shared_demo``."""
+    async with db.transaction() as tx:
+        await load_once()
+        yield
+        await tx.rollback()
+
+
+@pytest.fixture(autouse=True)
+def _shared_demo_of_the_module(request: pytest.FixtureRequest) -> None:
+    """Gives the async tests of a module marked ``shared_demo`` the module's demo data."""
+    if request.node.get_closest_marker("shared_demo") and inspect.iscoroutinefunction(
+        request.function
+    ):
+        request.getfixturevalue("shared_demo")
+
+
 @pytest.fixture
 async def database(app):
     """A transaction around the test, rolled back at its end: every test starts clean."""
+    if (shared := db.get_engine().current_transaction.get()) is not None:
+        savepoint = await shared.savepoint()
+        yield shared
+        await savepoint.rollback_to()
+        return
     async with db.transaction() as tx:
         yield tx
         await tx.rollback()

@@ -16,7 +16,7 @@ from tests.auth.test_route_matrix import routes
 from tests.support import applying
 from tests.support.login import sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 

@@ -13,7 +13,7 @@ from tests.support import applying
 from tests.support.applying import complete, start, step, submit
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from grants.settings import load_settings
 from portal.security import CSRFTokens
 from tests.support.login import hidden_fields, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 EXTEND = "/auth/sitzung"
 

@@ -7,7 +7,7 @@ from grants.demo.seed import load_once
 from grants.tables import AuditEvent, User, UserRole, WebSession
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 @pytest.fixture
@@ -25,17 +25,6 @@ async def test_every_persona_logs_in_through_the_development_provider(client, de
     assert f"Angemeldet als <strong>{persona.display_name}</strong>" in page.text
     assert "Sitzung verlängern" in page.text
     assert await AuditEvent.count().where(AuditEvent.action == "user.login") == 1
-
-
-async def test_first_login_creates_the_user_with_the_roles_of_the_claim(client):
-    await sign_in(client, "finance")
-    user = await User.objects().get(User.subject == "demo-finance")
-    assert user.email == "markus.weber@demo.foerderportal.example"
-    assert user.email_verified
-    assert await UserRole.select(UserRole.role, UserRole.source).where(
-        UserRole.user == user.id
-    ) == [{"role": "finance", "source": "claim"}]
-    assert (await client.get("/admin/nutzer")).status_code == 403  # finance is no admin
 
 
 async def test_session_id_changes_at_login_and_the_old_session_is_gone(client, demo):

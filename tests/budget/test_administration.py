@@ -19,7 +19,7 @@ from grants.vocabulary import ProvisionalRule
 from tests.budget.conftest import principal
 from tests.support.login import csrf_post, hidden_fields
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 def field_error(html: str, field: str) -> str:

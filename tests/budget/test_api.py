@@ -11,7 +11,7 @@ from grants.services import budget
 from grants.tables import BudgetLine
 from tests.budget.conftest import principal
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 PROBLEM = "application/problem+json"
 
 

@@ -28,7 +28,7 @@ from grants.vocabulary import PaymentKind
 from grants.workflow import PaymentOrderStatus
 from tests.budget.conftest import principal
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 T = TypeVar("T")
 YEARS = (2024, 2025, 2026, 2027)
 

@@ -19,7 +19,7 @@ from reports.excel.workbooks import EUR
 from tests.budget.conftest import principal
 from tests.support.office import calc_rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 EVIL_NAME = '=HYPERLINK("http://boese.example","Klick")\x0b'
 
 

@@ -17,7 +17,7 @@ from grants.workflow import PaymentOrderStatus
 from portal.security import DOWNLOAD_POLICY
 from tests.support.login import sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

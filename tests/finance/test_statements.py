@@ -27,7 +27,7 @@ from reports.excel.workbooks import DATE, EUR
 from tests.finance.building import YEAR, Ledger, ledger, order, settlement
 from tests.support.office import calc_rows
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 P = PaymentOrderStatus
 EVIL = '=HYPERLINK("http://boese.example","Klick")\x0b e. V.'
 DOMAIN_COLUMNS = [

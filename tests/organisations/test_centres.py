@@ -14,7 +14,7 @@ from tests.organisations.conftest import World
 from tests.organisations.pages import form_values
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 NEW = {"name": "IKZ Ehrenfeld – Treffpunkt Venloer Straße", "street": "Venloer Straße 421",
        "postcode": "50825", "district": "ehrenfeld", "description": "Beratung und Sprachcafé."}  # fmt: skip
 

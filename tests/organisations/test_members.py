@@ -9,7 +9,7 @@ from grants.tables import AuditEvent, Membership
 from tests.organisations.conftest import World
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 async def member_of(world: World, user_id: int) -> bool:

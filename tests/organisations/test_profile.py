@@ -16,7 +16,7 @@ from tests.organisations.conftest import World
 from tests.organisations.pages import form_values
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 CONFLICT = "Die Angaben wurden inzwischen von jemand anderem geändert."
 
 

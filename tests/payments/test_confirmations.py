@@ -16,7 +16,7 @@ from grants.tables import AuditEvent, PaymentOrder
 from grants.workflow import PaymentOrderStatus
 from tests.payments.conftest import Granted, persona
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 P = PaymentOrderStatus
 HEADER = "Anordnungs-Nr.;Verwendungszweck;Betrag;Datum;Kassenzeichen"
 

@@ -15,7 +15,7 @@ from grants.services import payments
 from grants.tables import GrantAward, PaymentOrder
 from tests.payments.conftest import approve, persona
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 JAN, APR, JUL = date(2027, 1, 15), date(2027, 4, 15), date(2027, 7, 15)
 SCHEDULE = [(JAN, Money(100)), (APR, Money(100)), (JUL, Money(100))]
 

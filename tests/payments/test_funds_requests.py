@@ -17,7 +17,7 @@ from grants.vocabulary import FinancingType, PaymentKind, PaymentMode, Role
 from grants.workflow import FundsRequestStatus, PaymentOrderStatus
 from tests.payments.conftest import Granted, approve, persona
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 def euro(amount: int) -> Money:

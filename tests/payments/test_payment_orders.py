@@ -18,7 +18,7 @@ from grants.vocabulary import Role
 from grants.workflow import GrantStatus, PaymentOrderStatus
 from tests.payments.conftest import persona
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 P = PaymentOrderStatus
 
 

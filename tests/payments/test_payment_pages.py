@@ -19,7 +19,7 @@ from portal.security import DOWNLOAD_POLICY
 from tests.payments.conftest import approve
 from tests.support.login import csrf_post, hidden_fields, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 P = PaymentOrderStatus
 
 

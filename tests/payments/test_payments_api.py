@@ -10,7 +10,7 @@ from portal.api.schemas import euro
 from tests.payments.conftest import approve, persona
 from tests.support.login import sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 async def as_persona(app, name: str) -> httpx.AsyncClient:

@@ -14,7 +14,7 @@ from grants.demo.seed import load_once
 from grants.tables import AuditEvent, BudgetLine, Call, FiscalYear, Programme
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 IKZ = "Förderung der Interkulturellen Zentren"
 
 

@@ -20,7 +20,7 @@ from tests.review.test_decision_flow import as_persona, decision_form, review_to
 from tests.support import applying
 from tests.support.login import csrf_post
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.support import applying
 from tests.support.login import csrf_post, sign_in
 from tests.support.office import word_text
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 async def as_persona(app, persona: str) -> httpx.AsyncClient:

@@ -12,7 +12,7 @@ from grants.tables import Application, Organisation
 from grants.workflow import ApplicationStatus
 from tests.payments.conftest import persona
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from grants.services.text_blocks import decisions_using, first_line
 from grants.tables import AuditEvent, Decision, TextBlock
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 BODY = "Der Zuwendungsempfänger stellt Belege zehn Jahre lang bereit.\nAuf Verlangen auch digital."
 
 
