@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
 from grants import audit, clock, db
@@ -298,28 +299,9 @@ async def set_budget_in_force(principal: Principal, fiscal_year_id: int, version
 
     Returns whether anything changed (asking for the state the year already has changes
     nothing and records nothing)."""
-    _changer(principal)
-    async with db.transaction():
-        row = await FiscalYear.select().where(FiscalYear.id == fiscal_year_id).first()
-        if row is None:
-            raise NotFound(fiscal_year_id)
-        if row["version"] != version:
-            raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
-        if bool(row["budget_in_force"]) == in_force:
-            return False
-        saved = (
-            await FiscalYear.update(
-                {FiscalYear.budget_in_force: in_force, FiscalYear.version: FiscalYear.version + 1}
-            )
-            .where((FiscalYear.id == fiscal_year_id) & (FiscalYear.version == version))
-            .returning(FiscalYear.id)
-        )
-        if not saved:
-            raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
-        action = "budget_in_force_set" if in_force else "budget_in_force_unset"
-        await audit.record(_actor(principal, request_id), f"fiscal_year.{action}", "fiscal_year",
-                           fiscal_year_id, data={"year": row["year"], "version": version + 1})  # fmt: skip
-    return True
+    action = "budget_in_force_set" if in_force else "budget_in_force_unset"
+    return await _update_year(principal, fiscal_year_id, version, FiscalYear.budget_in_force,
+                              in_force, f"fiscal_year.{action}", {}, request_id)  # fmt: skip
 
 
 async def set_provisional_rule(principal: Principal, fiscal_year_id: int, version: int,
@@ -327,6 +309,14 @@ async def set_provisional_rule(principal: Principal, fiscal_year_id: int, versio
     """What grants decided under budget reservation may receive from this year while its budget
     is not in force (§ 82 GO NRW): nothing, or a monthly twelfth of the previous year's amount.
     Returns whether anything changed."""
+    return await _update_year(principal, fiscal_year_id, version, FiscalYear.provisional_rule, rule,
+                              "fiscal_year.provisional_rule_set", {"rule": rule.value}, request_id)  # fmt: skip
+
+
+async def _update_year(principal: Principal, fiscal_year_id: int, version: int, column: Column, value: Any,
+                       action: str, data: dict[str, Any], request_id: str) -> bool:  # fmt: skip
+    """Set one column of a fiscal year at its version, with the audit event; False when it
+    already holds the value."""
     _changer(principal)
     async with db.transaction():
         row = await FiscalYear.select().where(FiscalYear.id == fiscal_year_id).first()
@@ -334,20 +324,17 @@ async def set_provisional_rule(principal: Principal, fiscal_year_id: int, versio
             raise NotFound(fiscal_year_id)
         if row["version"] != version:
             raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
-        if row["provisional_rule"] == rule:
+        if row[column._meta.name] == value:
             return False
         saved = (
-            await FiscalYear.update(
-                {FiscalYear.provisional_rule: rule, FiscalYear.version: FiscalYear.version + 1}
-            )
+            await FiscalYear.update({column: value, FiscalYear.version: FiscalYear.version + 1})
             .where((FiscalYear.id == fiscal_year_id) & (FiscalYear.version == version))
             .returning(FiscalYear.id)
         )
         if not saved:
             raise Conflict(f"fiscal_year {fiscal_year_id}: version {version}")
-        await audit.record(_actor(principal, request_id), "fiscal_year.provisional_rule_set", "fiscal_year",
-                           fiscal_year_id, data={"year": row["year"], "rule": rule.value,
-                                                 "version": version + 1})  # fmt: skip
+        await audit.record(_actor(principal, request_id), action, "fiscal_year", fiscal_year_id,
+                           data={"year": row["year"], **data, "version": version + 1})  # fmt: skip
     return True
 
 
