@@ -15,9 +15,8 @@ from unittest.mock import patch
 from grants.demo import data as demo
 from grants.demo.data import IKZ_STATES, Builder, DemoData, Line, Ref, at
 from grants.demo.personas import REVIEWERS
-from grants.vocabulary import District, ExpenseCategory, FinancingType, PaymentKind, PlanLineKind
+from grants.vocabulary import District, ExpenseCategory, FinancingType, PlanLineKind
 from grants.workflow import ApplicationStatus as A
-from grants.workflow import FundsRequestStatus
 from grants.workflow import GrantStatus as G
 from grants.workflow import PaymentOrderStatus as P
 
@@ -145,49 +144,15 @@ class NrwBuilder(Builder):
             (date(year, m, 15), cents) for m, cents in zip(INSTALMENT_MONTHS, amounts, strict=True)
         ]
 
-    def payments(self, grant: Ref, line: Ref, application: dict[str, Any], schedule: list[tuple[date, int]],
-                 status: G, programme: str) -> int:  # fmt: skip
+    def payment_states(self, status: G, programme: str, count: int) -> list[P]:
         """As the demo's, for any number of instalments: a grant still in payment has its last
         instalments open (the payments desk shows them due)."""
-        count = len(schedule)
         if status is G.APPROVED:
             states = [P.PAID] * max(0, count - 4) + [P.EXPORTED, P.RELEASED, P.CERTIFIED]
-            states = states[: count - 1] if programme == "IKZ" else [*states, P.DRAFT][:count]
-        elif status is G.PAYING:
-            states = [P.PAID] * (count - 1) + [self.rng.choice((P.PAID, P.RELEASED, P.CANCELLED))]
-        else:
-            states = [P.PAID] * count
-        kind = PaymentKind.INSTALMENT if programme == "IKZ" else PaymentKind.REQUEST
-        reached = [P.DRAFT, P.CERTIFIED, P.RELEASED, P.EXPORTED, P.PAID]
-        paid = 0
-        for number, ((due, cents), state) in enumerate(
-            zip(schedule, states, strict=False), start=1
-        ):
-            certifier, releaser = self.user(self.rng.choice(REVIEWERS)), self.user("finance")
-            request = None
-            if kind is PaymentKind.REQUEST:
-                request = self.data.add("funds_request", grant=grant, amount_cents=cents,
-                                        purpose="Honorare und Material der nächsten zwei Monate",
-                                        due_within_two_months_cents=cents + cents // 10,
-                                        own_funds_used_cents=cents // 20, submitted_at=at(due - timedelta(days=25)),
-                                        status=FundsRequestStatus.ORDERED, reviewed_by=certifier,
-                                        reviewed_at=at(due - timedelta(days=20)))  # fmt: skip
-            step = reached.index(state) if state in reached else 1
-            batch = self.batch(due) if step >= 3 else None
-            self.data.add(
-                "payment_order", grant=grant, budget_line=line, kind=kind, status=state, amount_cents=cents,
-                funds_request=request, due_date=due,
-                purpose=f"{application['file_number']} {kind.label} {number} {due:%m/%Y}",
-                created_by=certifier, created_at=at(due - timedelta(days=20)),
-                certified_by=certifier if step >= 1 else None, certified_at=at(due - timedelta(days=15)) if step >= 1 else None,
-                released_by=releaser if step >= 2 else None, released_at=at(due - timedelta(days=10)) if step >= 2 else None,
-                batch=batch, order_number=self.order_number(batch) if batch else None,
-                paid_on=due if state is P.PAID else None,
-                cash_reference=f"5400.{self.rng.randint(1000, 9999)}.{self.rng.randint(1000, 9999)}" if state is P.PAID else "",
-                idempotency_key=self.uuid(),
-            )  # fmt: skip
-            paid += cents if state is P.PAID else 0
-        return paid
+            return states[: count - 1] if programme == "IKZ" else [*states, P.DRAFT][:count]
+        if status is G.PAYING:
+            return [P.PAID] * (count - 1) + [self.rng.choice((P.PAID, P.RELEASED, P.CANCELLED))]
+        return [P.PAID] * count
 
     def receipts(self, report: Ref, actual: Ref, amount: int, year: int) -> None:
         """About 14 receipts per expense line (~1,000,000 at full scale), numbered per report."""

@@ -685,14 +685,7 @@ class Builder:
     def payments(self, grant: Ref, line: Ref, application: dict[str, Any], schedule: list[tuple[date, int]],
                  status: G, programme: str) -> int:  # fmt: skip
         """Payment orders along the schedule; returns what was paid."""
-        if status is G.APPROVED:  # IKZ: the last instalment is still to be ordered
-            states = [P.EXPORTED, P.RELEASED, P.CERTIFIED]
-            if programme != "IKZ":
-                states.append(P.DRAFT)
-        elif status is G.PAYING:
-            states = [P.PAID, P.PAID, P.PAID, self.rng.choice((P.PAID, P.RELEASED, P.CANCELLED))]
-        else:
-            states = [P.PAID] * 4
+        states = self.payment_states(status, programme, len(schedule))
         kind = PaymentKind.INSTALMENT if programme == "IKZ" else PaymentKind.REQUEST
         paid = 0
         for number, ((due, cents), state) in enumerate(
@@ -740,6 +733,14 @@ class Builder:
             released_at=at(provisional.ordered + timedelta(days=2)) if released else None,
             idempotency_key=f"instalment:{application['file_number']}:{due.isoformat()}",
         )  # fmt: skip
+
+    def payment_states(self, status: G, programme: str, count: int) -> list[P]:
+        """The state of each of a grant's (four) payment orders, by the grant's state."""
+        if status is G.APPROVED:  # IKZ: the last instalment is still to be ordered
+            return [P.EXPORTED, P.RELEASED, P.CERTIFIED] + ([] if programme == "IKZ" else [P.DRAFT])
+        if status is G.PAYING:
+            return [P.PAID, P.PAID, P.PAID, self.rng.choice((P.PAID, P.RELEASED, P.CANCELLED))]
+        return [P.PAID] * count
 
     def batch(self, due: date) -> Ref:
         key = due.toordinal() // 7
