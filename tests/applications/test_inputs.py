@@ -7,7 +7,7 @@ from tests.support import applying
 from tests.support.applying import start, step, upload
 from tests.support.login import sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
 
 @pytest.fixture

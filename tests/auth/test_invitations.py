@@ -9,7 +9,7 @@ from grants.demo.seed import load_once
 from grants.tables import Invitation, Membership, Notification, Organisation, User
 from tests.support.login import csrf_post, sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 GUEST_EMAIL = "nora.gast@demo.foerderportal.example"
 
 

@@ -36,7 +36,7 @@ from portal.auth import access
 from portal.auth.guard import refuse_undeclared_routes, rule_of, undeclared_routes
 from tests.support.login import sign_in
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 HELD = {  # the roles each signed-in persona holds
     "member": {Role.MEMBER}, "signatory": {Role.SIGNATORY, Role.MEMBER}, "reviewer": {Role.REVIEWER},
