@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 
 from grants.settings import Settings
-from portal import api, database, errors, inputs, observability, security, templating
+from portal import allow, api, database, errors, inputs, observability, security, templating
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
@@ -75,6 +75,7 @@ class PortalPlugin(InitPlugin):
             inputs.PathRange(),  # after the principal: the 404 page shows who is signed in
         ]
         app_config.before_send.append(security.SecurityHeaders(settings))
+        app_config.before_send.append(allow.allow_every_method)
         app_config.guards.append(guard.authorize)
         app_config.template_config = templating.template_config(settings)
         app_config.logging_config = observability.logging_config(settings)

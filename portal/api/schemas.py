@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.datastructures import UploadFile
+from litestar.typing import FieldDefinition
 
 from grants.errors import Invalid
 from grants.money import MAX_AMOUNT, Money
@@ -48,6 +50,11 @@ Amount = Annotated[str, msgspec.Meta(
 Quantity = Annotated[str, msgspec.Meta(
     description="Dezimalzahl mit Punkt und höchstens drei Nachkommastellen", examples=["0.5"]
 )]  # fmt: skip
+# Required text: refused (422, "Bitte ausfüllen.") when empty or blank. Only documented here, not
+# checked by msgspec, so that the Form readers report every field's problem at once in German.
+Text = Annotated[
+    str, msgspec.Meta(extra_json_schema={"extra": {"min_length": 1, "pattern": r"\S"}})
+]
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -102,6 +109,20 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True):
     """A request body: unknown fields are refused (422), never ignored."""
 
 
+class RequestBodySchemas(StructSchemaPlugin):
+    """Documents that request bodies refuse unknown fields: ``additionalProperties: false``.
+
+    (Litestar's own plugin for msgspec Structs, which leaves ``forbid_unknown_fields`` out.)"""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return field_definition.is_subclass_of(RequestBody)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Any:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema
+
+
 class Versioned(RequestBody):
     version: Id  # the version the client read; a newer one answers 409
 
@@ -116,9 +137,9 @@ class ApplicantRequest(Versioned):
 
 
 class ProjectRequest(Versioned, kw_only=True):
-    title: str
-    summary: str
-    goals: str
+    title: Text
+    summary: Text
+    goals: Text
     target_groups: list[TargetGroup] = []
     planned_offers: list[OfferType]
     languages: list[str] = []
@@ -173,8 +194,8 @@ class LineRequest(Versioned):
     """A line of the plan: ``amount``, or ``quantity`` × ``unit_price``."""
 
     kind: PlanLineKind
-    category: str
-    description: str
+    category: Text
+    description: Text
     amount: Amount | None = None
     quantity: Quantity | None = None
     unit_price: Amount | None = None
@@ -208,7 +229,7 @@ class UploadRequest(RequestBody):
 
 
 class WithdrawRequest(Versioned):
-    reason: str
+    reason: Text
 
     def to_reason(self) -> str:
         form = Form({"reason": self.reason})

@@ -481,6 +481,47 @@ async def test_the_openapi_document_lists_the_api_and_no_pages(client, app):
     assert undeclared_routes(app) == []
 
 
+async def test_the_document_is_as_strict_as_the_server(client, world):
+    """Unknown fields, empty required text and ids below 1 are refused — and documented so."""
+    schemas = (await client.get("/api/schema/openapi.json")).json()["components"]["schemas"]
+    bodies = (
+        "StartRequest",
+        "ApplicantRequest",
+        "ProjectRequest",
+        "LineRequest",
+        "WithdrawRequest",
+    )
+    assert all(schemas[name]["additionalProperties"] is False for name in bodies)
+    assert schemas["ProjectRequest"]["properties"]["title"] | {"type": "string"} == {
+        "type": "string", "minLength": 1, "pattern": "\\S",
+    }  # fmt: skip
+    assert schemas["ApplicantRequest"]["properties"]["centre_id"]["minimum"] == 1
+    await signed_in(client, "member")
+    app = await draft(client, world)
+    unknown = await send(client, "PUT", f"/applications/{app['id']}/applicant",
+                         {"version": app["version"], "centre_id": world["centre"], "status": "approved"})  # fmt: skip
+    assert unknown.status_code == 422, unknown.text
+    line = {
+        "version": app["version"],
+        "kind": "expense",
+        "category": "fees",
+        "description": "  ",
+        "amount": "10.00",
+    }
+    blank = await send(client, "POST", f"/applications/{app['id']}/lines", line)
+    assert (blank.status_code, blank.json()["errors"]) == (422, {"description": "Bitte ausfüllen."})
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/applications", "GET, OPTIONS, POST"), ("/applications/1/lines/x", "DELETE, OPTIONS, PUT"),
+     ("/applications/1/messages", "GET, OPTIONS, POST")],
+)  # fmt: skip
+async def test_options_names_every_method_of_the_path(client, path, allowed):
+    answer = await client.options(f"{API}{path}")
+    assert (answer.status_code, answer.headers["allow"]) == (204, allowed)
+
+
 @pytest.mark.parametrize("number", [2**31, 2**63, 0])
 async def test_ids_and_versions_beyond_the_range_are_422_at_the_field(client, world, number):
     await signed_in(client, "member")
