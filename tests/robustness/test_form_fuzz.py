@@ -1,0 +1,243 @@
+"""Every HTML form of every role, posted with hostile values: never a 5xx, markup never comes
+back unescaped, and a refused or redisplayed form says in German what is wrong.
+
+Each persona crawls the pages it reaches from its start page (one page per kind of address:
+``/antraege/17`` stands for every application), the forms on them are parsed, and each form is
+posted once per kind of hostile value, that value in one field and the page's values (its CSRF
+token, version …) in the others; the field turns with the kind, so every field gets some.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import pytest
+
+from grants.tables import Application, Review
+from grants.workflow import ApplicationStatus
+from tests.support import applying
+from tests.support.login import sign_in
+
+pytestmark = pytest.mark.anyio
+BASE = "http://testserver"
+PERSONAS = ("member", "signatory", "reviewer", "approver", "finance", "auditor", "admin")
+MAX_PAGES = 60  # per persona
+PER_KIND = 2  # pages of one kind (records in different states show different forms)
+MARKUP = "<script>alert(1)</script>"
+HOSTILE = {
+    "long text": "Förderung " * 10_000,
+    "control and bidi characters": "Verein\x00\x07\x1b\u202eevil\u2066.exe\x7f",
+    "markup": MARKUP,
+    "formula": '=HYPERLINK("http://boese.example","Klick")',
+    "30 digits": "9" * 30,
+    "negative number": "-12345,67",
+    "2**31": str(2**31),
+    "2**63": str(2**63),
+    "impossible date": "31.02.2026",
+    "nonsense date": "99.99.9999",
+}
+KIND = re.compile(r"/\d+(?=/|$)")
+# the portal's German answers to bad input: the error summary or a field's message (forms.py),
+# the stale notice, or the error page with its code
+GERMAN = re.compile(r'role="alert"|class="field__error"|Fehlercode \d{3}')
+NOT_POSTED = ("/auth/",)  # signing out would end the crawl's session
+
+
+@dataclass
+class HtmlForm:
+    action: str
+    multipart: bool
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    typed: list[str] = field(default_factory=list)  # the fields a person fills in or picks
+
+    def kind(self) -> tuple[str, tuple[str, ...]]:
+        return KIND.sub("/{n}", self.action), tuple(sorted({name for name, _ in self.fields}))
+
+
+class Page(HTMLParser):
+    """The links and the POST forms of a page."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.links: list[str] = []
+        self.forms: list[HtmlForm] = []
+        self.form: HtmlForm | None = None
+        self.select: str | None = None
+        self.textarea: str | None = None
+        self.options: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "option" and self.select and ("selected" in a or self.select not in self.options):
+            self.options[self.select] = a.get("value", "")
+        elif tag == "a" and a.get("href"):
+            self.links.append(urljoin(self.url, a["href"]))
+        elif tag == "form" and a.get("method", "get").lower() == "post":
+            action = urljoin(self.url, a.get("action") or self.url)
+            self.form = HtmlForm(action, "multipart" in a.get("enctype", ""))
+        elif self.form is None or not a.get("name"):
+            return
+        elif tag == "input":
+            self.input(a)
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            if not any(name == a["name"] for name, _ in self.form.fields):
+                self.form.fields.append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.form.typed.append(a["name"])
+        elif tag == "select":
+            self.select = a["name"]
+            self.form.typed.append(a["name"])
+
+    def input(self, a: dict[str, str]) -> None:
+        assert self.form is not None
+        kind = a.get("type", "text")
+        if kind in ("submit", "button", "reset", "image", "file"):
+            return
+        if kind in ("checkbox", "radio") and "checked" not in a:
+            if a["name"] not in self.form.typed:
+                self.form.typed.append(a["name"])
+            return
+        self.form.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        if kind != "hidden" and a["name"] not in self.form.typed:
+            self.form.typed.append(a["name"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.form and self.select:
+            self.form.fields.append((self.select, self.options.get(self.select, "")))
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form" and self.form:
+            self.forms.append(self.form)
+            self.form = None
+
+    def handle_data(self, data: str) -> None:
+        if self.form and self.textarea:
+            self.form.fields.append((self.textarea, data))
+            self.textarea = None
+
+
+async def crawl(client: httpx.AsyncClient, start: list[str]) -> list[HtmlForm]:
+    """The POST forms on the pages reachable from ``start``, a few pages of each kind."""
+    queue, seen, kinds, forms = [*start, f"{BASE}/"], set(), Counter[str](), {}
+    while queue and len(seen) < MAX_PAGES:
+        url = urljoin(BASE, queue.pop(0)).split("#")[0]
+        parts = urlsplit(url)
+        kind = KIND.sub("/{n}", parts.path)
+        if parts.netloc != "testserver" or parts.path in seen or kinds[kind] >= PER_KIND:
+            continue
+        seen.add(parts.path)
+        kinds[kind] += 1
+        answer = await client.get(url, follow_redirects=True)
+        if "text/html" not in answer.headers.get("content-type", ""):
+            continue
+        page = Page(str(answer.url))
+        page.feed(answer.text)
+        queue.extend(page.links)
+        for form in page.forms:
+            if not any(part in form.action for part in NOT_POSTED):
+                forms.setdefault(form.kind(), form)
+    return list(forms.values())
+
+
+def hostile_posts(form: HtmlForm) -> list[tuple[str, str, str]]:
+    """(kind of value, field, value): each kind once, turning through the fields."""
+    targets = form.typed or [name for name, _ in form.fields if name != "_csrf_token"]
+    if not targets:
+        return []
+    kinds = list(HOSTILE)
+    return [(kinds[i % len(kinds)], targets[i % len(targets)], HOSTILE[kinds[i % len(kinds)]])
+            for i in range(max(len(kinds), len(targets)))]  # fmt: skip
+
+
+async def post(client: httpx.AsyncClient, form: HtmlForm, name: str, value: str) -> httpx.Response:
+    data = [(k, v) for k, v in form.fields if k != name] + [(name, value)]
+    if form.multipart:
+        parts = [(k, (None, v.encode())) for k, v in data]
+        return await client.post(form.action, files=parts)
+    return await client.post(form.action, data=dict(_grouped(data)))
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def problems(
+    persona: str, form: HtmlForm, kind: str, name: str, answer: httpx.Response
+) -> list[str]:
+    where = f"{persona}: POST {urlsplit(form.action).path} {name}={kind} → {answer.status_code}"
+    found = []
+    if answer.status_code >= 500:
+        found.append(where)
+    if MARKUP in answer.text:
+        found.append(f"{where}: markup unescaped")
+    if not GERMAN.search(answer.text) and (
+        400 <= answer.status_code < 500 or redisplayed(form, answer)
+    ):
+        found.append(f"{where}: no German message")
+    return found
+
+
+def redisplayed(form: HtmlForm, answer: httpx.Response) -> bool:
+    """A 200 showing the same form again (not a result page such as the committee's outcome)."""
+    if answer.status_code != 200:
+        return False
+    page = Page(str(answer.url))
+    page.feed(answer.text)
+    return any(urlsplit(shown.action).path == urlsplit(form.action).path for shown in page.forms)
+
+
+async def starts(draft: str) -> dict[str, list[str]]:
+    """Pages the crawl begins with besides the start page: records whose forms the start page's
+    first few links may not lead to (a draft; a review under way; an application to decide)."""
+    review = (
+        await Review.select(Review.application)
+        .where((Review.reviewer.subject == "demo-reviewer") & Review.completed_at.is_null())
+        .first()
+    )  # type: ignore[union-attr]
+    ready = (
+        await Application.select(Application.id)
+        .where(Application.status == ApplicationStatus.READY)
+        .first()
+    )
+    return {
+        "member": [draft], "signatory": [draft],
+        "reviewer": [f"/pruefung/antraege/{review['application']}"] if review else [],
+        "approver": [f"/pruefung/antraege/{ready['id']}"] if ready else [],
+    }  # fmt: skip
+
+
+async def test_hostile_values_in_every_form_of_every_role(app, database):
+    world = await applying.open_call()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as member:
+        await sign_in(member, "member")
+        first = await starts(f"/antraege/{await applying.start(member, world)}")
+    failures: list[str] = []
+    posted = 0
+    for persona in PERSONAS:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=BASE
+        ) as client:
+            await sign_in(client, persona)
+            for form in await crawl(client, first.get(persona, [])):
+                for kind, name, value in hostile_posts(form):
+                    answer = await post(client, form, name, value)
+                    posted += 1
+                    failures += problems(persona, form, kind, name, answer)
+                    if answer.status_code == 303 and answer.headers["location"].startswith("/"):
+                        shown = await client.get(answer.headers["location"])
+                        assert shown.status_code < 500, answer.headers["location"]
+                        if MARKUP in shown.text:
+                            failures.append(f"{persona}: {answer.headers['location']} shows markup")
+    assert posted >= 300
+    assert not failures, "\n".join(failures)
