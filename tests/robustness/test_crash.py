@@ -180,7 +180,11 @@ async def test_acknowledged_writes_survive_kill_9(crashable):
     for cycle in range(CYCLES):
         if cycle:
             await server.start()
-        members = [await signed_in(server, "member") for _ in range(WRITERS)]
+        member = await signed_in(server, "member")
+        members = [member] + [
+            httpx.AsyncClient(base_url=server.base, cookies=member.cookies, timeout=30)
+            for _ in range(WRITERS - 1)
+        ]  # one session, several connections
         finance = await signed_in(server, "finance")
         path = f"/antraege/{application_id}/nachrichten"
         writers = [asyncio.create_task(write_messages(c, path, f"{cycle}.{n}", messages))

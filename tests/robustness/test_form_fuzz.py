@@ -25,7 +25,7 @@ from tests.support.login import sign_in
 pytestmark = pytest.mark.anyio
 BASE = "http://testserver"
 PERSONAS = ("member", "signatory", "reviewer", "approver", "finance", "auditor", "admin")
-MAX_PAGES = 60  # per persona
+MAX_PAGES = 50  # per persona
 PER_KIND = 2  # pages of one kind (records in different states show different forms)
 MARKUP = "<script>alert(1)</script>"
 HOSTILE = {
@@ -145,13 +145,16 @@ async def test_hostile_values_in_every_form_of_every_role(app, database):
         await sign_in(member, "member")
         first = await starts(f"/antraege/{await applying.start(member, world)}")
     failures: list[str] = []
-    posted = 0
+    posted, posted_forms = 0, set[tuple[str, tuple[str, ...]]]()
     for persona in PERSONAS:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=BASE
         ) as client:
             await sign_in(client, persona)
             for form in await crawl(client, first.get(persona, [])):
+                if form.kind() in posted_forms:  # the same form for another role: posted once
+                    continue
+                posted_forms.add(form.kind())
                 for kind, name, value in hostile_posts(form):
                     answer = await post(client, form, name, value)
                     posted += 1
