@@ -16,11 +16,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from grants.tables import Application, Review
+from grants.tables import Application
 from grants.workflow import ApplicationStatus
 from tests.robustness.html import KIND, HtmlForm, Page
 from tests.support import applying
-from tests.support.login import sign_in
+from tests.support.login import csrf_post, sign_in
 
 pytestmark = pytest.mark.anyio
 BASE = "http://testserver"
@@ -119,22 +119,27 @@ def redisplayed(form: HtmlForm, answer: httpx.Response) -> bool:
     return any(urlsplit(shown.action).path == urlsplit(form.action).path for shown in page.forms)
 
 
-async def starts(draft: str) -> dict[str, list[str]]:
-    """Pages the crawl begins with besides the start page: records whose forms the start page's
-    first few links may not lead to (a draft; a review under way; an application to decide)."""
-    review = (
-        await Review.select(Review.application)
-        .where((Review.reviewer.subject == "demo-reviewer") & Review.completed_at.is_null())
+async def starts(app, draft: str) -> dict[str, list[str]]:
+    """Pages the crawl begins with besides the start page: a member's draft, a review the
+    reviewer has begun, an application ready for the approver's decision."""
+    submitted = (
+        await Application.select(Application.id)
+        .where(Application.status == ApplicationStatus.SUBMITTED)
         .first()
-    )  # type: ignore[union-attr]
+    )
+    review = f"/pruefung/antraege/{submitted['id']}"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as reviewer:
+        await sign_in(reviewer, "reviewer")
+        version = await applying.version(submitted["id"])
+        begun = await csrf_post(reviewer, f"{review}/beginnen", {"version": version})
+        assert begun.status_code == 303, begun.text
     ready = (
         await Application.select(Application.id)
         .where(Application.status == ApplicationStatus.READY)
         .first()
     )
     return {
-        "member": [draft], "signatory": [draft],
-        "reviewer": [f"/pruefung/antraege/{review['application']}"] if review else [],
+        "member": [draft], "signatory": [draft], "reviewer": [review],
         "approver": [f"/pruefung/antraege/{ready['id']}"] if ready else [],
     }  # fmt: skip
 
@@ -143,7 +148,7 @@ async def test_hostile_values_in_every_form_of_every_role(app, database):
     world = await applying.open_call()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as member:
         await sign_in(member, "member")
-        first = await starts(f"/antraege/{await applying.start(member, world)}")
+        first = await starts(app, f"/antraege/{await applying.start(member, world)}")
     failures: list[str] = []
     posted, posted_forms = 0, set[tuple[str, tuple[str, ...]]]()
     for persona in PERSONAS:
