@@ -16,6 +16,7 @@ class HtmlForm:
     multipart: bool
     fields: list[tuple[str, str]] = field(default_factory=list)
     typed: list[str] = field(default_factory=list)  # the fields a person fills in or picks
+    texts: list[str] = field(default_factory=list)  # of those, the ones typed into as text
 
     def kind(self) -> tuple[str, tuple[str, ...]]:
         return KIND.sub("/{n}", self.action), tuple(sorted({name for name, _ in self.fields}))
@@ -53,6 +54,7 @@ class Page(HTMLParser):
         elif tag == "textarea":
             self.textarea = a["name"]
             self.form.typed.append(a["name"])
+            self.form.texts.append(a["name"])
         elif tag == "select":
             self.select = a["name"]
             self.form.typed.append(a["name"])
@@ -69,6 +71,8 @@ class Page(HTMLParser):
         self.form.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
         if kind != "hidden" and a["name"] not in self.form.typed:
             self.form.typed.append(a["name"])
+        if kind in ("text", "search", "email", "tel", "url") and a["name"] not in self.form.texts:
+            self.form.texts.append(a["name"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select" and self.form and self.select:

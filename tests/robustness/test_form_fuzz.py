@@ -28,8 +28,9 @@ PERSONAS = ("member", "signatory", "reviewer", "approver", "finance", "auditor",
 MAX_PAGES = 50  # per persona
 PER_KIND = 2  # pages of one kind (records in different states show different forms)
 MARKUP = "<script>alert(1)</script>"
+LONG = "long text"
 HOSTILE = {
-    "long text": "Förderung " * 10_000,
+    LONG: "Förderung " * 10_000,
     "control and bidi characters": "Verein\x00\x07\x1b\u202eevil\u2066.exe\x7f",
     "markup": MARKUP,
     "formula": '=HYPERLINK("http://boese.example","Klick")',
@@ -70,13 +71,16 @@ async def crawl(client: httpx.AsyncClient, start: list[str]) -> list[HtmlForm]:
 
 
 def hostile_posts(form: HtmlForm) -> list[tuple[str, str, str]]:
-    """(kind of value, field, value): each kind once, turning through the fields."""
+    """(kind of value, field, value): each kind once, turning through the fields; and the long
+    text in every text field, as no field of the portal takes 100,000 characters."""
     targets = form.typed or [name for name, _ in form.fields if name != "_csrf_token"]
     if not targets:
         return []
     kinds = list(HOSTILE)
-    return [(kinds[i % len(kinds)], targets[i % len(targets)], HOSTILE[kinds[i % len(kinds)]])
-            for i in range(max(len(kinds), len(targets)))]  # fmt: skip
+    turns = [(kinds[i % len(kinds)], targets[i % len(targets)])
+             for i in range(max(len(kinds), len(targets)))]  # fmt: skip
+    turns += [(LONG, name) for name in form.texts if (LONG, name) not in turns]
+    return [(kind, name, HOSTILE[kind]) for kind, name in turns]
 
 
 async def post(client: httpx.AsyncClient, form: HtmlForm, name: str, value: str) -> httpx.Response:
@@ -107,6 +111,13 @@ def problems(
         400 <= answer.status_code < 500 or redisplayed(form, answer)
     ):
         found.append(f"{where}: no German message")
+    if (
+        kind == LONG
+        and name in form.texts
+        and answer.status_code < 400
+        and not GERMAN.search(answer.text)
+    ):
+        found.append(f"{where}: 100,000 characters taken (cut short?) without a message")
     return found
 
 
