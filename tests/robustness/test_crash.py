@@ -191,9 +191,12 @@ async def test_acknowledged_writes_survive_kill_9(crashable):
                    for n, c in enumerate(members)]  # fmt: skip
         writers.append(asyncio.create_task(
             raise_appropriation(finance, int(line_id), start, saves, tried)))  # fmt: skip
-        acknowledged_before = len(messages) + len(saves)
-        while len(messages) + len(saves) - acknowledged_before < ACKNOWLEDGED_BEFORE_KILL:
+        messages_before, saves_before = len(messages), len(saves)
+        deadline = time.monotonic() + 60
+        while (len(saves) == saves_before  # a save of this cycle is the last acknowledged one
+               or len(messages) + len(saves) - messages_before - saves_before < ACKNOWLEDGED_BEFORE_KILL):  # fmt: skip
             await asyncio.sleep(0.01)
+            assert time.monotonic() < deadline, "the writes were not acknowledged in time"
             assert not any(w.done() and w.exception() for w in writers), [
                 w.exception() for w in writers if w.done()
             ]
