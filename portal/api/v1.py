@@ -10,15 +10,24 @@ read the body, call the use case, answer the new state.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
 
-from grants import clock
+from grants import clock, files
 from grants.errors import Invalid
 from grants.paging import MAX_PAGE, Page
 from grants.services import applications as apps
@@ -72,6 +81,22 @@ PROBLEMS = {
 }  # fmt: skip
 
 ApiRequest = Request[Principal, Any, Any]
+
+
+@dataclass
+class FileOperation(Operation):
+    """An operation answering a stored file: its 200 is documented with every media type the
+    portal stores (:data:`grants.files.ALLOWED`), the one the file has."""
+
+    def __post_init__(self) -> None:
+        found = (self.responses or {}).get("200")
+        if isinstance(found, OpenAPIResponse):
+            binary = OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            )
+            found.content = {
+                media_type: binary for media_type in sorted(set(files.ALLOWED.values()))
+            }
 
 
 # -- checks before the body is read ----------------------------------------------------------
@@ -132,7 +157,7 @@ def paged(items: list[T], found: Page[Any], url: str) -> Response[list[T]]:
     return Response(items, headers=more)
 
 
-@get("/calls", opt=access(PUBLIC))
+@get("/calls", opt=access(PUBLIC), responses={code: PROBLEMS[code] for code in (400, 422)})
 async def call_list(
     page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response[list[CallOut]]:
@@ -266,7 +291,7 @@ async def upload(
 
 
 @get(f"{APPLICATION}/attachments/{{attachment_id:int}}", opt=READER, responses=PROBLEMS,
-     media_type="application/octet-stream")  # fmt: skip
+     operation_class=FileOperation)  # fmt: skip
 async def download(
     request: ApiRequest, application_id: FromPath[int], attachment_id: FromPath[int]
 ) -> Response[bytes]:

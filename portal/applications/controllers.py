@@ -188,6 +188,8 @@ async def post_message(
         else None
     )
     try:
+        if not form.ok:  # a message is sent whole or not at all
+            raise Invalid(form.errors)
         await messages.post(request.user, application_id, body, internal=form.flag("internal"), upload=file,
                             request_id=actor(request).request_id)  # fmt: skip
     except Invalid as exc:

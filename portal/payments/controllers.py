@@ -134,6 +134,8 @@ async def _release(request: Request[Any, Any, Any], form: Form, order_id: int) -
 
 async def _cancel(request: Request[Any, Any, Any], form: Form, order_id: int) -> None:
     reason = form.text("reason", required=False, max_length=500)
+    if not form.ok:
+        raise Invalid(form.errors)
     await payments.cancel(
         request.user, order_id, form.integer("version") or 0, reason, actor(request).request_id
     )

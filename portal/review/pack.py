@@ -53,10 +53,18 @@ async def packs_page(
 @get("/pruefung/aufrufe/{call_id:int}/beschlussvorlage", name="review:pack", opt=STAFF)
 async def pack_page(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
     """The pack with its sums, the downloads, and for the Leitung the committee's form."""
+    return await _pack_page(request, call_id)
+
+
+async def _pack_page(
+    request: Request[Any, Any, Any], call_id: int, form: Form | None = None
+) -> Template:
+    """The pack's page; with ``form``, the committee's form again with its German messages."""
     pack = await decision_pack.pack(request.user, call_id)
-    return Template("review/pack.html.jinja2", context={
+    return Template("review/pack.html.jinja2", status_code=400 if form else 200, context={
         "pack": pack, "may_record": Role.APPROVER in request.user.roles, "choices_for": choices_for,
-        "defer": CommitteeChoice.DEFER.value,
+        "defer": CommitteeChoice.DEFER.value, "errors": form.errors if form else {},
+        "values": form.values if form else {},
     })  # fmt: skip
 
 
@@ -108,6 +116,8 @@ async def record(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
     """Record the Integrationsrat's decisions; the result lists decided and refused ones."""
     form = Form(await request.form())
     resolution = form.text("resolution", required=False, max_length=2000, multiline=True)
+    if not form.ok:  # nothing is decided with a resolution cut short
+        return await _pack_page(request, call_id, form)
     outcome = await decision_pack.record_committee_decisions(
         request.user, call_id, committee_choices(form), render_letter, actor(request).request_id,
         resolution=resolution,

@@ -19,6 +19,7 @@ from tests.support.login import sign_in
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 API = "/api/v1"
 PROBLEM = "application/problem+json"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
 @pytest.fixture
@@ -520,6 +521,26 @@ async def test_the_document_is_as_strict_as_the_server(client, world):
 async def test_options_names_every_method_of_the_path(client, path, allowed):
     answer = await client.options(f"{API}{path}")
     assert (answer.status_code, answer.headers["allow"]) == (204, allowed)
+
+
+async def test_the_document_names_the_answers_the_api_gives(client, world):
+    """Found by the fuzzer (tests/robustness): the calls' 422 for a bad page was undocumented,
+    and a file came as image/png where the document promised application/octet-stream."""
+    await signed_in(client, "member")
+    paths = (await client.get("/api/schema/openapi.json")).json()["paths"]
+    bad_page = await client.get(f"{API}/calls", params={"page": "2.4"})
+    assert (bad_page.status_code, bad_page.headers["content-type"]) == (422, PROBLEM)
+    documented = paths[f"{API}/calls"]["get"]["responses"]
+    assert set(documented["422"]["content"]) == {PROBLEM}
+    app = await draft(client, world)
+    stored = await upload(client, app["id"], app["version"], "statutes", "plan.png", PNG)
+    assert stored.status_code == 201, stored.text
+    file = await client.get(
+        f"{API}/applications/{app['id']}/attachments/{stored.json()['attachment_id']}"
+    )
+    assert (file.status_code, file.headers["content-type"]) == (200, "image/png")
+    download = paths[f"{API}/applications/{{application_id}}/attachments/{{attachment_id}}"]
+    assert {"image/png", "application/pdf"} <= set(download["get"]["responses"]["200"]["content"])
 
 
 @pytest.mark.parametrize("number", [2**31, 2**63, 0])
