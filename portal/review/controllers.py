@@ -387,9 +387,8 @@ async def decision_preview(
         letter = await decisions.preview(request.user, application_id, data, render_letter)
     except (Invalid, Conflict, Forbidden) as exc:
         return await _refused(request, application_id, exc, form.values)
-    return Response(
-        letter.content, media_type=letter.media_type, headers=download_headers(letter.filename)
-    )
+    return Response(letter.content, status_code=200, media_type=letter.media_type,
+                    headers=download_headers(letter.filename))  # fmt: skip
 
 
 async def _refused(request: Request[Any, Any, Any], application_id: int, exc: Exception,
