@@ -251,7 +251,7 @@ _FINANCING: dict[FinancingType, Callable[[Letter], str]] = {
 def _draft_marking(document: DocxDocument) -> None:
     """The word ENTWURF large and red in every page header and once above the letter."""
     for section in document.sections:
-        _draft_paragraph(section.header.paragraphs[0])
+        _draft_paragraph(section.header.add_paragraph())
     _draft_paragraph(document.add_paragraph())
     document.add_paragraph(DRAFT_NOTE)
 
