@@ -18,6 +18,8 @@ from grants.tables import (
     GrantAward,
     Notification,
     Programme,
+    User,
+    UserRole,
 )
 from grants.workflow import ApplicationStatus
 from tests.review.test_decision_flow import as_persona, decision_form, review_to_ready
@@ -183,3 +185,16 @@ async def test_after_deciding_the_page_shows_the_outcome_and_the_letter(ready, c
     assert "ENTWURF" not in header
     assert "ENTWURF" not in text
     assert "28.000,00\u00a0€" in text
+
+
+async def test_the_reviewer_may_not_preview_the_letter_of_their_own_review(client, app, submitted):
+    app_id, world = submitted
+    reviewer_user = await User.objects().get(User.subject == "demo-reviewer")
+    await UserRole.insert(UserRole(user=reviewer_user.id, role="approver", source="admin"))
+    reviewer = await as_persona(app, "reviewer")
+    await review_to_ready(reviewer, app_id)
+    refused = await csrf_post(reviewer, f"/pruefung/antraege/{app_id}/entscheidung/vorschau",
+                              {**decision_form(world), "version": await applying.version(app_id)})  # fmt: skip
+    assert refused.status_code == 403
+    assert "Vier-Augen-Prinzip" in refused.text
+    await reviewer.aclose()
