@@ -391,6 +391,8 @@ class Builder:
             guideline="Gefördert werden Personal- und Sachausgaben der Zentren. Die drei Pflichtangebote Soziale Beratung, Offener Treff und Deutsch-Sprachförderung sind nachzuweisen. Die Zuwendung wird als Fehlbedarfsfinanzierung gewährt; über die Verteilung entscheidet der Integrationsrat.",
             default_financing_type=FinancingType.SHORTFALL, cost_categories=[c.value for c in ExpenseCategory],
             min_grant_cents=500_000, max_grant_cents=4_000_000, indicator_set="ikz",
+            payment_mode=PaymentMode.INSTALMENTS, instalments=4,
+            standard_conditions=["anbest_p", "zinsen_49a", "publizitaet"],
         )  # fmt: skip
         self.programmes["KOMMAN"] = self.data.add(
             "programme", name="KOMM-AN NRW Programmteil II (Weiterleitung)", short_name="KOMMAN",
@@ -399,6 +401,8 @@ class Builder:
             default_financing_type=FinancingType.FIXED,
             cost_categories=[ExpenseCategory.FEES.value, ExpenseCategory.MATERIAL.value, ExpenseCategory.RENT.value, ExpenseCategory.PUBLICITY.value],
             min_grant_cents=100_000, max_grant_cents=1_500_000, indicator_set="komm_an", interim_reports=True,
+            payment_mode=PaymentMode.INSTALMENTS, instalments=2,
+            standard_conditions=["anbest_p", "publizitaet", "vergabe"],
         )  # fmt: skip
         for short, programme in self.programmes.items():
             for year in (2024, 2025, 2026, 2027):

@@ -9,7 +9,7 @@ business), stored under its hash with the decision, and announced to the associa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,7 +46,7 @@ from grants.vocabulary import (
     Recommendation,
     Role,
 )
-from grants.workflow import GrantStatus
+from grants.workflow import ApplicationStatus, GrantStatus
 
 ACTIONS = {
     Recommendation.APPROVE: ("approve", DecisionKind.APPROVAL, "application.approved"),
@@ -118,6 +118,7 @@ class LetterFacts:
     previous_approved: Money | None = None  # amendments: the grant before
     original_date: date | None = None  # amendments: the date of the first decision
     changes: str = ""  # amendments: what changes
+    draft: bool = False  # a preview of the form's values, marked ENTWURF
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,26 @@ class BudgetState:
             "vorgeschlagen. Ohne Vorbehalt muss die Stadt die Raten auszahlen, sobald der Bescheid "
             f"bestandskräftig ist (vorläufige Haushaltsführung, § 82 GO NRW); unter Vorbehalt {reserved}."
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeDefaults:
+    """What the decision form proposes from the programme: payout and standard conditions."""
+
+    payment_mode: PaymentMode
+    instalments: int
+    conditions: tuple[str, ...]
+
+
+async def programme_defaults(call_id: int) -> ProgrammeDefaults:
+    """The payout and Nebenbestimmungen the programme of a call sets as its standard."""
+    programme = Call.programme
+    row = await Call.select(programme.payment_mode, programme.instalments, programme.standard_conditions).where(
+        Call.id == call_id).output(load_json=True).first()  # fmt: skip
+    if row is None:
+        raise NotFound(call_id)
+    return ProgrammeDefaults(PaymentMode(row["programme.payment_mode"]), int(row["programme.instalments"]),
+                             tuple(row["programme.standard_conditions"] or ()))  # fmt: skip
 
 
 async def budget_state(year: int) -> BudgetState:
@@ -230,6 +251,11 @@ async def commit_budget(line: dict[str, Any], amount: Money) -> None:
     The appropriation is read again under the lock: finance may have lowered it meanwhile
     (:func:`grants.services.budget.update_line` takes the same lock)."""
     await db.lock(f"budget_line:{line['id']}")
+    await check_budget(line, amount)
+
+
+async def check_budget(line: dict[str, Any], amount: Money) -> None:
+    """Refuse when the line cannot carry the amount next to what is bound on it already."""
     committed = Money(sum(r["amount_cents"] for r in await BudgetCommitment.select(
         BudgetCommitment.amount_cents).where(BudgetCommitment.budget_line == line["id"])))  # fmt: skip
     current = await BudgetLine.select(BudgetLine.appropriation_cents).where(BudgetLine.id == line["id"]).first()  # fmt: skip
@@ -270,35 +296,84 @@ def _check_input(app: ApplicationView, params: Any, data: DecisionInput) -> dict
     return errors
 
 
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """What a decision's input comes to: parameters, Z, its fiscal years, instalments, due date."""
+
+    params: Any
+    approved: Money
+    years: list[tuple[int, Money]]
+    lines: dict[int, dict[str, Any]]
+    schedule: list[tuple[date, Money]]
+    due: date
+
+
+async def _decidable(principal: Principal, application_id: int, data: DecisionInput
+                     ) -> tuple[ApplicationView, reviews.ReviewView | None, ApplicationStatus]:  # fmt: skip
+    """The application and its review, if ``principal`` may decide it now (role, state, four eyes)."""
+    app = await applications.get(principal, application_id)
+    status = applications.advance_status(ACTIONS[data.outcome][0], app, principal)
+    review = await reviews.current(app.id)
+    if principal.id in {app.reviewer_id, review.reviewer_id if review else None}:
+        raise Forbidden(
+            "Vier-Augen-Prinzip: Wer den Antrag geprüft hat, entscheidet nicht über ihn."
+        )
+    return app, review, status
+
+
+async def _figures(
+    app: ApplicationView, review: reviews.ReviewView | None, data: DecisionInput
+) -> _Figures:
+    """Check the input and work out the amounts; reads only (the budget lines of the years)."""
+    params = _parameters(app, review, data)
+    if errors := _check_input(app, params, data):
+        raise Invalid(errors)
+    approved = approved_grant(params) if data.outcome is not Recommendation.REJECT else Money(0)
+    years = split_by_years(approved, data.period_start, data.period_end) if approved else []
+    call_line = await call_budget_line(app.call_id)
+    lines = {year: await line_for_year(call_line, year) for year, _ in years}
+    schedule = (instalment_schedule(approved, data.period_start, data.period_end, data.instalments, clock.today())
+                if approved and data.payment_mode is PaymentMode.INSTALMENTS else [])  # fmt: skip
+    due = data.usage_report_due or usage_report_due(data.period_end)
+    return _Figures(params, approved, years, lines, schedule, due)
+
+
+async def preview(principal: Principal, application_id: int, data: DecisionInput,
+                  render_letter: LetterRenderer) -> RenderedLetter:  # fmt: skip
+    """The letter ``data`` would give, marked as draft; decides, stores and records nothing.
+
+    Checks what :func:`decide` checks except the version, and the budget without booking."""
+    app, review, _ = await _decidable(principal, application_id, data)
+    figures = await _figures(app, review, data)
+    for year, amount in figures.years:
+        await check_budget(figures.lines[year], amount)
+    facts = await _facts(
+        app, review, data, ACTIONS[data.outcome][1], figures, principal, clock.now()
+    )
+    return await render_letter(replace(facts, draft=True))
+
+
 async def decide(principal: Principal, application_id: int, version: int, data: DecisionInput,
                  render_letter: LetterRenderer, request_id: str = "-") -> int:  # fmt: skip
     """Decide an application ready for decision; returns the decision's id."""
-    action, kind, event = ACTIONS[data.outcome]
+    _, kind, event = ACTIONS[data.outcome]
     async with db.transaction():
-        app = await applications.get(principal, application_id)
-        status = applications.advance_status(action, app, principal)
+        app, review, status = await _decidable(principal, application_id, data)
         if app.version != version:
             raise Conflict(
                 "Der Antrag wurde geändert, seit Sie ihn geöffnet haben. Bitte prüfen Sie ihn erneut."
             )
-        review = await reviews.current(app.id)
-        if principal.id in {app.reviewer_id, review.reviewer_id if review else None}:
-            raise Forbidden(
-                "Vier-Augen-Prinzip: Wer den Antrag geprüft hat, entscheidet nicht über ihn."
-            )
-        params = _parameters(app, review, data)
-        if errors := _check_input(app, params, data):
-            raise Invalid(errors)
-        approved = approved_grant(params) if data.outcome is not Recommendation.REJECT else Money(0)
+        figures = await _figures(app, review, data)
+        params, approved, years, lines = (
+            figures.params,
+            figures.approved,
+            figures.years,
+            figures.lines,
+        )
+        schedule, due = figures.schedule, figures.due
         now = clock.now()
-        years = split_by_years(approved, data.period_start, data.period_end) if approved else []
-        call_line = await call_budget_line(app.call_id)
-        lines = {year: await line_for_year(call_line, year) for year, _ in years}
         for year, amount in years:
             await commit_budget(lines[year], amount)
-        schedule = (instalment_schedule(approved, data.period_start, data.period_end, data.instalments, clock.today())
-                    if approved and data.payment_mode is PaymentMode.INSTALMENTS else [])  # fmt: skip
-        due = data.usage_report_due or usage_report_due(data.period_end)
         number = await Decision.count().where(Decision.application == app.id) + 1
         decision_id = int((await Decision.insert(Decision(
             application=app.id, kind=kind, number=number, financing_type=data.financing_type,
@@ -327,9 +402,7 @@ async def decide(principal: Principal, application_id: int, version: int, data: 
                 ))  # fmt: skip
             await payments.refresh_next_instalments(grant)
         await touch(app.id, version, {Application.status: status, Application.decided_at: now})
-        facts = await _facts(
-            app, review, data, kind, params, approved, years, schedule, due, principal, now
-        )
+        facts = await _facts(app, review, data, kind, figures, principal, now)
         letter = await render_letter(facts)
         await store_letter(app, decision_id, kind, letter, principal)
         await audit.record(Actor(principal.id, request_id), event, "application", app.id,
@@ -339,8 +412,7 @@ async def decide(principal: Principal, application_id: int, version: int, data: 
 
 
 async def _facts(app: ApplicationView, review: reviews.ReviewView | None, data: DecisionInput, kind: DecisionKind,
-                 params: Any, approved: Money, years: list[tuple[int, Money]], schedule: list[tuple[date, Money]],
-                 due: date, principal: Principal, now: datetime) -> LetterFacts:  # fmt: skip
+                 figures: _Figures, principal: Principal, now: datetime) -> LetterFacts:  # fmt: skip
     organisation = await Organisation.select(Organisation.legal_name, Organisation.street, Organisation.postcode,
                                              Organisation.city).where(Organisation.id == app.organisation_id).first()  # fmt: skip
     blocks = {b["key"]: (b["title"], b["body"]) for b in await TextBlock.select(TextBlock.key, TextBlock.title,
@@ -357,10 +429,10 @@ async def _facts(app: ApplicationView, review: reviews.ReviewView | None, data: 
         kind=kind, file_number=app.file_number or str(app.id), letter_date=now.astimezone(clock.BERLIN).date(),
         recipient={k: str(v) for k, v in (organisation or {}).items()}, title=app.title,
         period_start=data.period_start, period_end=data.period_end, financing_type=data.financing_type,
-        eligible=params.eligible, other_funding=params.other_funding, share=data.share, cap=data.cap,
-        fixed=data.fixed, unit_rate=data.unit_rate, units=data.units, approved=approved, requested=app.requested,
-        years=years, payment_mode=data.payment_mode, payment_schedule=schedule,
-        usage_report_due=due if approved else None,
+        eligible=figures.params.eligible, other_funding=figures.params.other_funding, share=data.share, cap=data.cap,
+        fixed=data.fixed, unit_rate=data.unit_rate, units=data.units, approved=figures.approved,
+        requested=app.requested, years=figures.years, payment_mode=data.payment_mode,
+        payment_schedule=figures.schedule, usage_report_due=figures.due if figures.approved else None,
         conditions=[blocks[key] for key in data.conditions if key in blocks],
         budget_reservation=data.budget_reservation, reasons=data.reasons.strip(), reductions=reductions,
         signer_name=principal.display_name,
@@ -429,7 +501,7 @@ async def document(principal: Principal, document_id: int) -> tuple[dict[str, An
 async def of_application(app: ApplicationView) -> list[dict[str, Any]]:
     """The decisions of a loaded application with their letters, oldest first."""
     return await Decision.select(
-        Decision.id, Decision.kind, Decision.number, Decision.approved_cents, Decision.decided_at,
+        Decision.id, Decision.kind, Decision.number, Decision.financing_type, Decision.approved_cents, Decision.decided_at,
         Decision.decided_by.display_name, Decision.reviewer.display_name, Decision.letter, Decision.letter.title,
     ).where(Decision.application == app.id).order_by(Decision.number)  # fmt: skip
 

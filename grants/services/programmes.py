@@ -22,14 +22,15 @@ from grants.errors import Conflict, Invalid, NotFound
 from grants.money import Money
 from grants.paging import Page, page_of, window
 from grants.services.calls import OpenCall, open_calls
-from grants.tables import BudgetLine, Call, FiscalYear, Programme
-from grants.vocabulary import ExpenseCategory, FinancingType
+from grants.tables import BudgetLine, Call, FiscalYear, Programme, TextBlock
+from grants.vocabulary import ExpenseCategory, FinancingType, PaymentMode
 
 NAME_MAX = 200
 SHORT_NAME_MAX = 40
 DESCRIPTION_MAX = 2000
 GUIDELINE_MAX = 8000
 INDICATOR_SET_MAX = 40
+MAX_INSTALMENTS = 12  # fixed instalments a decision may spread its grant over
 INDICATOR_SET = re.compile(rf"[a-z0-9_]{{1,{INDICATOR_SET_MAX}}}")
 
 
@@ -48,6 +49,9 @@ class ProgrammeData:
     indicator_set: str
     interim_reports: bool
     active: bool
+    payment_mode: PaymentMode | None = PaymentMode.INSTALMENTS  # proposed in the decision form
+    instalments: int | None = 4
+    standard_conditions: tuple[str, ...] = ()  # TextBlock keys ticked in the decision form
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,9 @@ async def get_programme(programme_id: int) -> ProgrammeRecord:
             indicator_set=row["indicator_set"],
             interim_reports=bool(row["interim_reports"]),
             active=bool(row["active"]),
+            payment_mode=PaymentMode(row["payment_mode"]),
+            instalments=row["instalments"],
+            standard_conditions=tuple(row["standard_conditions"] or ()),
         ),
     )
 
@@ -229,6 +236,10 @@ def programme_problems(data: ProgrammeData) -> dict[str, str]:
         errors["indicator_set"] = (
             "Bitte eine Kennung aus Kleinbuchstaben, Ziffern und _ angeben, z. B. ikz."
         )
+    if data.payment_mode is None:
+        errors["payment_mode"] = "Bitte die Art der Auszahlung wählen."
+    if data.instalments is None or not 1 <= data.instalments <= MAX_INSTALMENTS:
+        errors["instalments"] = f"Bitte eine Zahl von 1 bis {MAX_INSTALMENTS} eingeben."
     return errors
 
 
@@ -243,6 +254,9 @@ async def _programme_problems(
         errors["name"] = (
             f"Ein Programm „{data.name}“ gibt es schon. Bitte einen anderen Namen wählen."
         )
+    known = {row["key"] for row in await TextBlock.select(TextBlock.key)}
+    if not set(data.standard_conditions) <= known:
+        errors["standard_conditions"] = "Bitte nur angebotene Nebenbestimmungen wählen."
     return errors
 
 
@@ -259,6 +273,9 @@ def _programme_columns(data: ProgrammeData) -> dict[str, Any]:
         "indicator_set": data.indicator_set,
         "interim_reports": data.interim_reports,
         "active": data.active,
+        "payment_mode": data.payment_mode,
+        "instalments": data.instalments,
+        "standard_conditions": list(data.standard_conditions),
     }
 
 

@@ -1,10 +1,10 @@
 """Funding programmes, their calls per fiscal year, and the library of condition texts."""
 
-from piccolo.columns import JSONB, Boolean, Text, Varchar
+from piccolo.columns import JSONB, Boolean, Integer, Text, Varchar
 
 from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.budget import BudgetLine, FiscalYear
-from grants.vocabulary import FinancingType
+from grants.vocabulary import FinancingType, PaymentMode
 
 
 class Programme(Record, tablename="programme"):
@@ -21,6 +21,9 @@ class Programme(Record, tablename="programme"):
     indicator_set = Varchar(length=40)
     interim_reports = Boolean(default=False)
     active = Boolean(default=True)
+    payment_mode = choice(PaymentMode)  # proposed in the decision form
+    instalments = Integer(default=4)  # fixed instalments proposed in the decision form
+    standard_conditions = JSONB(default=[])  # TextBlock keys ticked in the decision form
     version = version()
 
 

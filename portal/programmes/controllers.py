@@ -11,9 +11,9 @@ from litestar.response import Redirect, Template
 
 from grants.errors import Conflict, Invalid
 from grants.money import Money
-from grants.services import programmes
+from grants.services import programmes, reviews
 from grants.services.programmes import CallData, CallRecord, ProgrammeData, ProgrammeRecord
-from grants.vocabulary import ExpenseCategory, FinancingType, Role
+from grants.vocabulary import ExpenseCategory, FinancingType, PaymentMode, Role
 from portal.admin.controllers import actor
 from portal.auth.access import PUBLIC, access, roles
 from portal.flash import flash
@@ -40,7 +40,8 @@ async def programme_list(
 
 @get("/admin/programme/neu", name="programmes:new", opt=CHANGE)
 async def new_programme() -> Template:
-    return _programme_page(None, {"active": "true"})
+    return await _programme_page(None, {"active": "true", "payment_mode": PaymentMode.INSTALMENTS.value,
+                                        "instalments": "4"})  # fmt: skip
 
 
 @post("/admin/programme/neu", name="programmes:create", opt=CHANGE)
@@ -50,7 +51,7 @@ async def create_programme(request: Request[Any, Any, Any]) -> Template | Redire
     try:
         await programmes.create_programme(actor(request), data, unreadable=form.errors)
     except Invalid as exc:
-        return _programme_page(None, form.values, errors=exc.errors)
+        return await _programme_page(None, form.values, errors=exc.errors)
     flash(request, f"Programm „{data.name}“ angelegt.")
     return Redirect("/admin/programme", status_code=303)
 
@@ -58,7 +59,7 @@ async def create_programme(request: Request[Any, Any, Any]) -> Template | Redire
 @get("/admin/programme/{programme_id:int}", name="programmes:edit", opt=CHANGE)
 async def edit_programme(programme_id: FromPath[int]) -> Template:
     record = await programmes.get_programme(programme_id)
-    return _programme_page(record, _programme_values(record))
+    return await _programme_page(record, _programme_values(record))
 
 
 @post("/admin/programme/{programme_id:int}", name="programmes:update", opt=CHANGE)
@@ -72,21 +73,25 @@ async def update_programme(
                                           data, unreadable=form.errors)  # fmt: skip
     except Invalid as exc:
         record = await programmes.get_programme(programme_id)
-        return _programme_page(record, form.values, errors=exc.errors)
+        return await _programme_page(record, form.values, errors=exc.errors)
     except Conflict:
         record = await programmes.get_programme(programme_id)
-        return _programme_page(record, {**form.values, "version": str(record.version)}, stale=True)
+        return await _programme_page(
+            record, {**form.values, "version": str(record.version)}, stale=True
+        )
     flash(request, f"Programm „{data.name}“ gespeichert.")
     return Redirect("/admin/programme", status_code=303)
 
 
-def _programme_page(record: ProgrammeRecord | None, values: dict[str, Any],
-                    errors: dict[str, str] | None = None, stale: bool = False) -> Template:  # fmt: skip
+async def _programme_page(record: ProgrammeRecord | None, values: dict[str, Any],
+                          errors: dict[str, str] | None = None, stale: bool = False) -> Template:  # fmt: skip
     return Template(
         "programmes/programme_form.html.jinja2",
         context={
             "programme": record, "values": values, "errors": errors or {}, "stale": stale,
             "financing_types": FinancingType.choices(), "categories": ExpenseCategory.choices(),
+            "payment_modes": PaymentMode.choices(), "max_instalments": programmes.MAX_INSTALMENTS,
+            "condition_options": [(b["key"], b["title"]) for b in await reviews.text_blocks()],
             "description_max": programmes.DESCRIPTION_MAX, "guideline_max": programmes.GUIDELINE_MAX,
         },
         status_code=409 if stale else 400 if errors else 200,
@@ -109,6 +114,9 @@ def _read_programme(form: Form) -> ProgrammeData:
         ),
         interim_reports=form.flag("interim_reports"),
         active=form.flag("active"),
+        payment_mode=form.choice("payment_mode", PaymentMode, required=False),
+        instalments=form.integer("instalments"),
+        standard_conditions=tuple(form.many("standard_conditions")),
     )
 
 
@@ -121,6 +129,8 @@ def _programme_values(record: ProgrammeRecord) -> dict[str, Any]:
         "min_grant": _amount(data.min_grant), "max_grant": _amount(data.max_grant),
         "indicator_set": data.indicator_set, "interim_reports": _checked(data.interim_reports),
         "active": _checked(data.active), "version": str(record.version),
+        "payment_mode": data.payment_mode or "", "instalments": str(data.instalments or ""),
+        "standard_conditions": list(data.standard_conditions),
     }  # fmt: skip
 
 

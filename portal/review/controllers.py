@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -17,9 +17,11 @@ from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
 from grants.services import amendments, decisions, payments, reviews
 from grants.services import applications as apps
+from grants.services.programmes import MAX_INSTALMENTS
 from grants.services.reviews import CONTENT_CHECKS, FORMAL_CHECKS, Proposal, QueueFilter
 from grants.tables import FiscalYear, Programme
 from grants.vocabulary import (
+    DecisionKind,
     District,
     FinancingType,
     LineVerdict,
@@ -27,11 +29,13 @@ from grants.vocabulary import (
     Recommendation,
     Role,
 )
+from grants.workflow import ApplicationStatus
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form, whole_number
 from portal.review.letters import render_letter
+from portal.security import download_headers
 
 STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 REVIEWER = access(roles(Role.REVIEWER))
@@ -243,13 +247,26 @@ async def complete(
 
 # -- decision --------------------------------------------------------------------------------
 
+PARAMETERS: dict[FinancingType, tuple[str, ...]] = {  # the form's fields of each financing type
+    FinancingType.SHORTFALL: ("cap",),
+    FinancingType.SHARE: ("share", "cap"),
+    FinancingType.FIXED: ("fixed",),
+    FinancingType.PER_UNIT: ("unit_rate", "units"),
+    FinancingType.FULL: (),
+}
+AT_FIELDS = {"units_planned": "units", "outcome": "recommendation"}  # service's names → the form's
+FIELDS = ("recommendation", "financing_type", "conditions", "period_start", "period_end", "payment_mode",
+          "instalments", "usage_report_due", "budget_reservation", "reasons", "conflict_of_interest")  # fmt: skip
+
 
 async def _decision_page(request: Request[Any, Any, Any], application_id: int, errors: dict[str, str] | None = None,
                          values: dict[str, Any] | None = None, status_code: int = 200) -> Template:  # fmt: skip
     app = await apps.get(request.user, application_id)
     review = await reviews.current(app.id)
     proposal = review.parameters if review else {}
+    programme = await decisions.programme_defaults(app.call_id)
     end = app.period_end or clock.today()
+    proposed = review.conditions if review else []
     defaults = {
         "recommendation": review.recommendation.value if review and review.recommendation else "approve",
         "financing_type": (review.financing_type if review else app.financing_type).value,
@@ -259,25 +276,79 @@ async def _decision_page(request: Request[Any, Any, Any], application_id: int, e
         "unit_rate": Money(proposal["unit_rate_cents"]).format_plain() if proposal.get("unit_rate_cents") else "",
         "units": str(proposal.get("units_planned") or ""),
         "period_start": app.period_start.strftime("%d.%m.%Y") if app.period_start else "",
-        "period_end": end.strftime("%d.%m.%Y"), "payment_mode": PaymentMode.INSTALMENTS.value, "instalments": "4",
-        "usage_report_due": usage_report_due(end).strftime("%d.%m.%Y"),
-        "conditions": review.conditions if review else [], "version": app.version,
+        "period_end": end.strftime("%d.%m.%Y"), "payment_mode": programme.payment_mode.value,
+        "instalments": str(programme.instalments), "usage_report_due": usage_report_due(end).strftime("%d.%m.%Y"),
+        "conditions": [*programme.conditions, *(key for key in proposed if key not in programme.conditions)],
+        "version": app.version,
     }  # fmt: skip
     state = await decisions.budget_state(app.fiscal_year)
     defaults["budget_reservation"] = "" if state.in_force else "true"  # § 82 GO NRW
     shown = {**defaults, **(values or {}), "version": app.version}
     if values is not None:  # what was sent: an unticked box is not in the form
         shown["budget_reservation"] = values.get("budget_reservation", "")
+    chosen = next((t for t in FinancingType if t.value == shown["financing_type"]), None)
+    decided = [
+        d for d in await decisions.of_application(app) if d["kind"] != DecisionKind.AMENDMENT
+    ]
+    summary = _summary(decided[-1]) if decided else None
+    parameters = PARAMETERS[chosen] if chosen else ()
     return Template("review/decision.html.jinja2", context={
-        "app": app, "review": review, "errors": errors or {}, "values": shown, "budget_state": state,
+        "app": app, "review": review, "values": shown, "budget_state": state, "programme": programme,
+        "errors": {AT_FIELDS.get(field, field): message for field, message in (errors or {}).items()},
         "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
+        "chosen_type": chosen, "parameters": parameters, "linked": {*FIELDS, *parameters},
         "payment_modes": PaymentMode.choices(), "condition_options": await _condition_options(),
-        "may_decide": decisions.may_decide(request.user, app, review),
+        "may_decide": decisions.may_decide(request.user, app, review), "summary": summary,
+        "open": app.status == ApplicationStatus.READY, "max_instalments": MAX_INSTALMENTS,
     }, status_code=status_code)  # fmt: skip
+
+
+def _summary(decision: dict[str, Any]) -> dict[str, Any]:
+    """What the approver sees after deciding: outcome, amount, financing type, the letter."""
+    outcome = next(r for r, (_, kind, _) in decisions.ACTIONS.items() if kind == decision["kind"])
+    return {"outcome": outcome, "approved": Money(decision["approved_cents"]),
+            "financing_type": FinancingType(decision["financing_type"]), "letter": decision["letter"],
+            "letter_title": decision["letter.title"], "decided_at": decision["decided_at"]}  # fmt: skip
+
+
+def _decision_input(form: Form) -> decisions.DecisionInput | None:
+    """Read the decision form: of the parameters only those of the chosen financing type."""
+    outcome = form.choice("recommendation", Recommendation)
+    financing_type = form.choice("financing_type", FinancingType)
+    fields = PARAMETERS[financing_type] if financing_type else ()
+    share = form.number("share", places=2, required=False, maximum=Decimal(1000)) if "share" in fields else None  # fmt: skip
+    cap = form.money("cap", required=False) if "cap" in fields else None
+    fixed = form.money("fixed", required=False) if "fixed" in fields else None
+    unit_rate = form.money("unit_rate", required=False) if "unit_rate" in fields else None
+    units = form.integer("units") if "units" in fields else None
+    start, end = form.date("period_start"), form.date("period_end")
+    due = form.date("usage_report_due", required=False)
+    mode = form.choice("payment_mode", PaymentMode)
+    instalments = form.integer("instalments")
+    if mode is PaymentMode.INSTALMENTS and (
+        instalments is None or not 1 <= instalments <= MAX_INSTALMENTS
+    ):
+        form.error("instalments", f"Bitte eine Zahl von 1 bis {MAX_INSTALMENTS} eingeben.")
+    conditions = tuple(form.many("conditions"))
+    reservation = form.flag("budget_reservation")
+    reasons = form.text("reasons", required=False, max_length=5000, multiline=True)
+    conflict = form.text("conflict_of_interest", required=False, max_length=1000, multiline=True)
+    if not form.ok or outcome is None or financing_type is None or mode is None:
+        return None
+    if start is None or end is None:
+        return None
+    return decisions.DecisionInput(
+        outcome=outcome, financing_type=financing_type, period_start=start, period_end=end,
+        share=share / 100 if share is not None else None, cap=cap, fixed=fixed, unit_rate=unit_rate, units=units,
+        budget_reservation=reservation, payment_mode=mode,
+        instalments=instalments if mode is PaymentMode.INSTALMENTS and instalments else 1,
+        usage_report_due=due, conditions=conditions, reasons=reasons, conflict_of_interest=conflict,
+    )  # fmt: skip
 
 
 @get("/pruefung/antraege/{application_id:int}/entscheidung", name="review:decision", opt=APPROVER)
 async def decision_form(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
+    """The decision form; once decided, what was decided with its letter."""
     return await _decision_page(request, application_id)
 
 
@@ -285,37 +356,49 @@ async def decision_form(request: Request[Any, Any, Any], application_id: FromPat
 async def decide(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Template | Redirect:
+    """Decide, or (button "Art übernehmen") show the form again with the chosen type's fields."""
     form = Form(await request.form())
-    proposal = _proposal(form)
-    start = form.date("period_start")
-    end = form.date("period_end")
-    due = form.date("usage_report_due", required=False)
-    mode = form.choice("payment_mode", PaymentMode)
-    instalments = form.integer("instalments") or 1
-    reasons = form.text("reasons", required=False, max_length=5000, multiline=True)
-    conflict = form.text("conflict_of_interest", required=False, max_length=1000, multiline=True)
-    if proposal is None or start is None or end is None or mode is None or not form.ok:
+    data = _decision_input(form)
+    if form.raw("aktion") == "art":  # typed values stay, empty ones take the defaults
+        return await _decision_page(request, application_id, values={
+            name: value for name, value in form.values.items() if value != "" and name != "aktion"})  # fmt: skip
+    if data is None:
         return await _decision_page(request, application_id, form.errors, form.values, 400)
-    data = decisions.DecisionInput(
-        outcome=proposal.recommendation, financing_type=proposal.financing_type, period_start=start, period_end=end,
-        share=proposal.share, cap=proposal.cap, fixed=proposal.fixed, unit_rate=proposal.unit_rate,
-        units=proposal.units, budget_reservation=form.flag("budget_reservation"), payment_mode=mode,
-        instalments=min(max(instalments, 1), 12), usage_report_due=due, conditions=proposal.conditions,
-        reasons=reasons, conflict_of_interest=conflict,
-    )  # fmt: skip
     try:
         await decisions.decide(request.user, application_id, form.integer("version") or 0, data, render_letter,
                                actor(request).request_id)  # fmt: skip
-    except Invalid as exc:
-        return await _decision_page(request, application_id, exc.errors, form.values, 400)
-    except (Conflict, Forbidden) as exc:
-        status = 409 if isinstance(exc, Conflict) else 403
-        return await _decision_page(
-            request, application_id, {"version": str(exc)}, form.values, status
-        )
-    flash(request, f"Entschieden: {proposal.recommendation.label}. Der Bescheid liegt beim Antrag.")
-    return Redirect(f"/pruefung/antraege/{application_id}", status_code=303)
+    except (Invalid, Conflict, Forbidden) as exc:
+        return await _refused(request, application_id, exc, form.values)
+    flash(request, "Die Entscheidung ist gespeichert, der Bescheid erstellt.")
+    return Redirect(f"/pruefung/antraege/{application_id}/entscheidung", status_code=303)
+
+
+@post("/pruefung/antraege/{application_id:int}/entscheidung/vorschau", name="review:decision_preview",
+      opt=APPROVER)  # fmt: skip
+async def decision_preview(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Response[bytes]:
+    """The letter of the form's values as a Word draft marked ENTWURF; decides nothing."""
+    form = Form(await request.form())
+    data = _decision_input(form)
+    if data is None:
+        return await _decision_page(request, application_id, form.errors, form.values, 400)
+    try:
+        letter = await decisions.preview(request.user, application_id, data, render_letter)
+    except (Invalid, Conflict, Forbidden) as exc:
+        return await _refused(request, application_id, exc, form.values)
+    return Response(letter.content, status_code=200, media_type=letter.media_type,
+                    headers=download_headers(letter.filename))  # fmt: skip
+
+
+async def _refused(request: Request[Any, Any, Any], application_id: int, exc: Exception,
+                   values: dict[str, Any]) -> Template:  # fmt: skip
+    """The form again with why the service refused: at the fields, or above them (409/403)."""
+    if isinstance(exc, Invalid):
+        return await _decision_page(request, application_id, exc.errors, values, 400)
+    status = 409 if isinstance(exc, Conflict) else 403
+    return await _decision_page(request, application_id, {"version": str(exc)}, values, status)
 
 
 ROUTES = [queue, workspace, start, assign, checks, assess, request_changes, recommend, complete, decision_form,
-          decide]  # fmt: skip
+          decide, decision_preview]  # fmt: skip

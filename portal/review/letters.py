@@ -31,12 +31,17 @@ def to_letter(facts: LetterFacts) -> Letter:
         payment_schedule=facts.payment_schedule, usage_report_due=facts.usage_report_due,
         conditions=facts.conditions, budget_reservation=facts.budget_reservation, reasons=facts.reasons,
         reductions=list(facts.reductions), previous_approved=facts.previous_approved,
-        original_date=facts.original_date, changes=facts.changes,
+        original_date=facts.original_date, changes=facts.changes, draft=facts.draft,
     )  # fmt: skip
 
 
 async def render_letter(facts: LetterFacts) -> RenderedLetter:
     """The letter as a Word document (built in a worker thread)."""
     content = await anyio.to_thread.run_sync(letter_document, to_letter(facts))
-    return RenderedLetter(letter_title(facts.kind, facts.file_number), letter_filename(facts.kind, facts.file_number),
-                          DOCX, content)  # fmt: skip
+    title, filename = (
+        letter_title(facts.kind, facts.file_number),
+        letter_filename(facts.kind, facts.file_number),
+    )
+    if facts.draft:
+        title, filename = f"Entwurf – {title}", f"Entwurf-{filename}"
+    return RenderedLetter(title, filename, DOCX, content)

@@ -18,7 +18,9 @@ from typing import TypeVar
 
 from babel.numbers import format_decimal
 from docx.document import Document as DocxDocument
-from docx.shared import Cm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from grants.deadlines import usage_report_due
 from grants.money import LOCALE, Money
@@ -52,6 +54,8 @@ _UMLAUTS = str.maketrans(
     {"Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
 )
 
+DRAFT = "ENTWURF"
+DRAFT_NOTE = "Vorschau ohne Rechtswirkung: nicht entschieden, nicht versandt, nicht gespeichert."
 ANBEST_P = "Allgemeine Nebenbestimmungen für Zuwendungen zur Projektförderung (ANBest-P)"
 CEILING = "Der Zuwendungsbetrag ist der Höchstbetrag."
 BUDGET_RESERVATION = (
@@ -154,6 +158,7 @@ class Letter:
     previous_approved: Money | None = None
     original_date: date | None = None  # of the decision an amendment changes
     changes: str = ""
+    draft: bool = False  # a preview: marked ENTWURF on every page, decides nothing
 
 
 def letter_title(kind: DecisionKind, file_number: str) -> str:
@@ -171,8 +176,11 @@ def letter_filename(kind: DecisionKind, file_number: str) -> str:
 def letter_document(letter: Letter) -> bytes:
     """The decision letter as a .docx file: head, sections I.–III., signature."""
     document = open_template()
-    set_properties(document, letter_title(letter.kind, letter.file_number))
+    title = letter_title(letter.kind, letter.file_number)
+    set_properties(document, f"{DRAFT} – {title}" if letter.draft else title)
     add_page_numbers(document)
+    if letter.draft:
+        _draft_marking(document)
     _head(document, letter)
     _BODIES[letter.kind](document, letter)
     document.add_heading("III. Rechtsbehelfsbelehrung", level=1)
@@ -238,6 +246,22 @@ _FINANCING: dict[FinancingType, Callable[[Letter], str]] = {
     FinancingType.FIXED: _fixed,
     FinancingType.PER_UNIT: _per_unit,
 }
+
+
+def _draft_marking(document: DocxDocument) -> None:
+    """The word ENTWURF large and red in every page header and once above the letter."""
+    for section in document.sections:
+        _draft_paragraph(section.header.add_paragraph())
+    _draft_paragraph(document.add_paragraph())
+    document.add_paragraph(DRAFT_NOTE)
+
+
+def _draft_paragraph(paragraph: Paragraph) -> None:
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(DRAFT)
+    run.bold = True
+    run.font.size = Pt(28)
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
 def _head(document: DocxDocument, letter: Letter) -> None:

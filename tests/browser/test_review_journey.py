@@ -1,14 +1,17 @@
 """In the demo, in Chromium: a reviewer reviews a submitted application, an approver approves
-it, and the association sees the status and the letter — every page checked with axe-core."""
+it — the decision form used without JavaScript: the financing type chosen first, a letter
+preview marked ENTWURF, then the decision — and the association sees the status and the letter;
+every page checked with axe-core, the decision pages also at 320 px."""
 
 import pytest
+from docx import Document as WordDocument
 
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 
 
-async def test_review_decide_and_see_the_letter(page):
+async def test_review_decide_and_see_the_letter(page, browser, live_server):
     await log_in(page, "reviewer")
     await (
         page.get_by_role("navigation", name="Hauptnavigation")
@@ -41,9 +44,24 @@ async def test_review_decide_and_see_the_letter(page):
     await page.get_by_role("link", name="Entscheidungsreif (").click()
     await page.get_by_role("link", name=title).first.click()
     await page.get_by_role("link", name="Jetzt entscheiden").click()
+    decision_url = page.url
     await assert_accessible(page)
-    await page.get_by_role("button", name="Entscheiden und Bescheid erstellen").click()
-    assert "Entschieden: Bewilligung." in await page.get_by_role("status").first.inner_text()
+    await page.set_viewport_size({"width": 320, "height": 640})
+    await page.reload()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 1280, "height": 720})
+
+    amount = await decide_without_javascript(browser, live_server, decision_url)
+    await page.goto(decision_url)  # what the approver sees after deciding, checked with axe
+    summary = f"Entschieden: Bewilligung {amount}\u00a0€ als Festbetragsfinanzierung"
+    assert await page.get_by_role("heading", name=summary).count() == 1
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 320, "height": 640})
+    await page.reload()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 1280, "height": 720})
 
     await log_in(page, "member")
     await (
@@ -57,3 +75,43 @@ async def test_review_decide_and_see_the_letter(page):
         await page.get_by_role("link", name="Zuwendungsbescheid").first.click()
     assert (await download.value).suggested_filename.startswith("Zuwendungsbescheid-")
     await assert_accessible(page)
+
+
+async def decide_without_javascript(browser, live_server: str, url: str) -> str:
+    """As the approver with JavaScript off: choose Festbetrag, preview the draft letter, decide.
+
+    Returns the fixed amount granted (the amount requested, as the form proposed it as the cap)."""
+    context = await browser.new_context(
+        base_url=live_server, locale="de-DE", java_script_enabled=False
+    )
+    page = await context.new_page()
+    await log_in(page, "approver")
+    await page.goto(url)
+    assert await page.get_by_label("Höchstbetrag H").count() == 1  # Fehlbedarf, as recommended
+    amount = await page.get_by_label("Höchstbetrag H").input_value()
+    await page.get_by_label("Festbetragsfinanzierung").check()
+    await page.get_by_role("button", name="Art übernehmen").click()
+    await page.wait_for_load_state()
+    assert await page.get_by_label("Höchstbetrag H").count() == 0
+    assert (
+        await page.get_by_role("group", name="Parameter der Festbetragsfinanzierung").count() == 1
+    )
+    await page.get_by_label("Festbetrag F").fill(amount)
+    async with page.expect_download() as preview:
+        await page.get_by_role("button", name="Bescheid-Vorschau (Entwurf)").click()
+    draft = WordDocument(await (await preview.value).path())
+    assert "ENTWURF" in [p.text for p in draft.sections[0].header.paragraphs]
+    assert f"Festbetragsfinanzierung in Höhe von {amount}\u00a0€" in "\n".join(
+        p.text for p in draft.paragraphs
+    )
+    await page.get_by_role("button", name="Entscheiden und Bescheid erstellen").click()
+    await page.wait_for_load_state()
+    assert "Die Entscheidung ist gespeichert" in await page.get_by_role("status").first.inner_text()
+    heading = f"Entschieden: Bewilligung {amount}\u00a0€ als Festbetragsfinanzierung"
+    assert await page.get_by_role("heading", name=heading).count() == 1
+    async with page.expect_download() as letter:
+        await page.get_by_role("link", name="Bescheid herunterladen").click()
+    final = WordDocument(await (await letter.value).path())
+    assert "ENTWURF" not in "\n".join(p.text for p in final.paragraphs)
+    await context.close()
+    return amount

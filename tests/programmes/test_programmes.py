@@ -11,7 +11,9 @@ import pytest
 
 from grants import audit
 from grants.demo.seed import load_once
+from grants.services import programmes
 from grants.tables import AuditEvent, BudgetLine, Call, FiscalYear, Programme
+from grants.vocabulary import PaymentMode
 from tests.support.login import csrf_post, sign_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
@@ -40,7 +42,8 @@ def programme_form(**changes: str | list[str]) -> dict[str, str | list[str]]:
         "description": "Projekte für Teilhabe.", "guideline": "Gefördert werden Honorare.\nAuch Miete.",
         "financing_type": "share", "cost_categories": ["fees", "rent"],
         "min_grant": "1.000", "max_grant": "25.000,50", "indicator_set": "demokratie",
-        "active": "true",
+        "active": "true", "payment_mode": "instalments", "instalments": "3",
+        "standard_conditions": ["anbest_p", "vergabe"],
     }  # fmt: skip
     return {**form, **changes}
 
@@ -87,6 +90,9 @@ async def test_admin_creates_a_programme_with_an_audit_event(client, world):
         .first()
     )
     assert categories["cost_categories"] == ["fees", "rent"]
+    stored = await programmes.get_programme(row.id)
+    assert (stored.data.payment_mode, stored.data.instalments, stored.data.standard_conditions) == (
+        PaymentMode.INSTALMENTS, 3, ("anbest_p", "vergabe"))  # the decision form proposes them  # fmt: skip
     event = await AuditEvent.objects().get(AuditEvent.action == "programme.created")
     assert (event.entity, event.entity_id) == ("programme", row.id)
     assert await audit.verify_chain() is None
@@ -163,6 +169,9 @@ PROGRAMME_PROBLEMS = [
     ({"financing_type": ""}, "financing_type", "Bitte eine Finanzierungsart wählen."),
     ({"indicator_set": "IKZ neu"}, "indicator_set",
      "Bitte eine Kennung aus Kleinbuchstaben, Ziffern und _ angeben, z. B. ikz."),
+    ({"instalments": "13"}, "instalments", "Bitte eine Zahl von 1 bis 12 eingeben."),
+    ({"standard_conditions": ["anbest_p", "erfunden"]}, "standard_conditions",
+     "Bitte nur angebotene Nebenbestimmungen wählen."),
 ]  # fmt: skip
 
 
