@@ -415,32 +415,33 @@ class LineAssessmentInput:
 
 def check_assessments(
     lines: Sequence[LineView], inputs: Sequence[LineAssessmentInput]
-) -> tuple[dict[str, str], dict[int, Money]]:
-    """German messages per field (``verdict-<line id>`` etc.) and the recognised amount per line
+) -> tuple[dict[str, str], list[Assessment]]:
+    """German messages per field (``verdict-<line id>`` etc.) and the assessments of the lines
     (pure). Every expense line needs a verdict; a cut needs a reason; a part an amount between."""
     errors: dict[str, str] = {}
-    recognised: dict[int, Money] = {}
+    found: list[Assessment] = []
     given = {i.line_id: i for i in inputs}
     for line in lines:
         item = given.get(line.id)
         if item is None or item.verdict is None:
             errors[f"verdict-{line.id}"] = f"Bitte bewerten Sie „{line.description}“."
             continue
-        if item.verdict is LineVerdict.FULL:
-            recognised[line.id] = line.amount
-            continue
-        if not item.reason.strip():
+        recognised = {LineVerdict.FULL: line.amount, LineVerdict.NONE: Money(0)}.get(
+            item.verdict, item.recognised
+        )
+        if item.verdict is not LineVerdict.FULL and not item.reason.strip():
             errors[f"reason-{line.id}"] = (
                 f"Bitte begründen Sie die Kürzung bei „{line.description}“."
             )
-        if item.verdict is LineVerdict.NONE:
-            recognised[line.id] = Money(0)
-        elif item.recognised is None or not Money(0) < item.recognised < line.amount:
+        if recognised is None or (
+            item.verdict is LineVerdict.PARTIAL and not Money(0) < recognised < line.amount
+        ):
             errors[f"recognised-{line.id}"] = (f"Bitte bei „{line.description}“ einen Betrag über 0 und unter "
                                                f"{line.amount.format()} angeben.")  # fmt: skip
-        else:
-            recognised[line.id] = item.recognised
-    return errors, recognised
+            continue
+        reason = item.reason.strip() if item.verdict is not LineVerdict.FULL else ""
+        found.append(Assessment(line.id, item.verdict, recognised, reason, line_fingerprint(line)))
+    return errors, found
 
 
 async def assess_lines(principal: Principal, review_id: int, version: int, inputs: Sequence[LineAssessmentInput],
@@ -453,23 +454,21 @@ async def assess_lines(principal: Principal, review_id: int, version: int, input
             raise Conflict(
                 "Der Kosten- und Finanzierungsplan hat sich geändert. Bitte laden Sie die Seite neu."
             )
-        errors, recognised = check_assessments(app.expenses, inputs)
+        errors, assessments = check_assessments(app.expenses, inputs)
         if errors:
             raise Invalid(errors)
-        given = {i.line_id: i for i in inputs}
         await LineAssessment.delete().where(LineAssessment.review == review.id)
-        if app.expenses:
+        if assessments:
             await LineAssessment.insert(*[LineAssessment(
-            review=review.id, plan_line=line.id, verdict=given[line.id].verdict, recognised_cents=recognised[line.id].cents,
-            reason=given[line.id].reason.strip() if given[line.id].verdict is not LineVerdict.FULL else "",
-            line_fingerprint=line_fingerprint(line),
-            ) for line in app.expenses])  # fmt: skip
+                review=review.id, plan_line=a.plan_line_id, verdict=a.verdict, recognised_cents=a.recognised.cents,
+                reason=a.reason, line_fingerprint=a.fingerprint,
+            ) for a in assessments])  # fmt: skip
         await _bump(review.id, version, {})
-        eligible = Money.total(recognised.values())
+        keys = {line.id: line.line_key for line in app.expenses}
         await audit.record(Actor(principal.id, request_id), "review.lines_assessed", "application", app.id,
                            organisation=app.organisation_id, data={
-                               "lines": {line.line_key: given[line.id].verdict.value for line in app.expenses},  # type: ignore[union-attr]
-                               "eligible_cents": eligible.cents})  # fmt: skip
+                               "lines": {keys[a.plan_line_id]: a.verdict.value for a in assessments},
+                               "eligible_cents": Money.total(a.recognised for a in assessments).cents})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

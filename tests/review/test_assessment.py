@@ -47,7 +47,7 @@ def test_every_line_needs_a_verdict_and_a_cut_its_reason_and_amount():
         line(3, 20_000, "Reise"),
         line(4, 9_000),
     ]
-    errors, recognised = check_assessments(lines, [
+    errors, assessed = check_assessments(lines, [
         LineAssessmentInput(1, LineVerdict.FULL, None, ""),
         LineAssessmentInput(2, LineVerdict.PARTIAL, Money(50_000), ""),
         LineAssessmentInput(3, LineVerdict.NONE, None, "nicht förderfähig"),
@@ -58,7 +58,10 @@ def test_every_line_needs_a_verdict_and_a_cut_its_reason_and_amount():
         "recognised-2": "Bitte bei „Honorare“ einen Betrag über 0 und unter 500,00\xa0€ angeben.",
         "verdict-4": "Bitte bewerten Sie „Miete“.",
     }
-    assert recognised == {1: Money(100_000), 3: Money(0)}
+    assert [(a.plan_line_id, a.verdict, a.recognised, a.reason) for a in assessed] == [
+        (1, LineVerdict.FULL, Money(100_000), ""),
+        (3, LineVerdict.NONE, Money(0), "nicht förderfähig"),
+    ]
 
 
 def test_a_line_changes_its_fingerprint_with_what_was_assessed_not_with_its_place():
