@@ -131,24 +131,47 @@ def approved_grant(parameters: Parameters) -> Money:
     Fehlbedarf min(H, A − D); Anteil min(H, p·A); Festbetrag F; Pauschale rate × units planned;
     Vollfinanzierung A − D. Raises ``ValueError`` when a parameter the type needs is missing.
     """
-    return Money.from_decimal(max(ZERO, _approved(parameters)))
+    return grant_computation(parameters).approved
 
 
-def _approved(p: Parameters) -> Decimal:
+@dataclass(frozen=True, slots=True)
+class GrantComputation:
+    """How Z comes about: the formula of the financing type (A − D, p·A, F or rate × units,
+    rounded to the cent for showing), the cap H where the type has one, and Z itself."""
+
+    formula: Money
+    cap: Money | None
+    approved: Money
+
+    @property
+    def capped(self) -> bool:
+        """Whether the cap H, not the formula, gives Z."""
+        return self.cap is not None and self.approved < self.formula
+
+
+def grant_computation(parameters: Parameters) -> GrantComputation:
+    """The terms of :func:`approved_grant`; raises ``ValueError`` like it."""
+    formula = _formula(parameters)
+    cap = _need(parameters.cap, "cap") if parameters.financing_type in CAPPED else None
+    approved = min(cap.to_decimal(), formula) if cap is not None else formula
+    return GrantComputation(
+        Money.from_decimal(max(ZERO, formula)), cap, Money.from_decimal(max(ZERO, approved))
+    )
+
+
+def _formula(p: Parameters) -> Decimal:
     eligible, other = p.eligible.to_decimal(), p.other_funding.to_decimal()
     match p.financing_type:
-        case FinancingType.SHORTFALL:
-            return min(_need(p.cap, "cap").to_decimal(), eligible - other)
+        case FinancingType.SHORTFALL | FinancingType.FULL:
+            return eligible - other
         case FinancingType.SHARE:
-            return min(_need(p.cap, "cap").to_decimal(), _need(p.share, "share") * eligible)
+            return _need(p.share, "share") * eligible
         case FinancingType.FIXED:
             return _need(p.fixed, "fixed").to_decimal()
         case FinancingType.PER_UNIT:
             return _need(p.unit_rate, "unit_rate").to_decimal() * _need(
                 p.units_planned, "units_planned"
             )
-        case FinancingType.FULL:
-            return eligible - other
 
 
 def final_grant(parameters: Parameters, approved: Money, actuals: Actuals) -> Money:

@@ -84,6 +84,7 @@ OPEN_APPLICATION = (A.DRAFT, A.SUBMITTED, A.IN_REVIEW, A.CHANGES_REQUESTED, A.RE
 APPLICATION = _machine([
     # action            from                               to                  who
     ("submit",          [A.DRAFT, A.CHANGES_REQUESTED],    A.SUBMITTED,        [R.SIGNATORY]),
+    ("resubmit",        [A.CHANGES_REQUESTED],             A.IN_REVIEW,        [R.SIGNATORY]),  # its review goes on
     ("start_review",    [A.SUBMITTED],                     A.IN_REVIEW,        [R.REVIEWER]),
     ("request_changes", [A.IN_REVIEW],                     A.CHANGES_REQUESTED, [R.REVIEWER]),
     ("complete_review", [A.IN_REVIEW],                     A.READY,            [R.REVIEWER]),

@@ -35,6 +35,7 @@ from grants.tables import (
     ChangeRequest,
     Organisation,
     PlanLine,
+    Review,
 )
 from grants.vocabulary import (
     STAFF_ROLES,
@@ -546,10 +547,17 @@ def snapshot(
 async def submit(
     principal: Principal, application_id: int, version: int, request_id: str = "-"
 ) -> int:
-    """Freeze a version, give the file number, tell the association; returns the version number."""
+    """Freeze a version, give the file number, tell the association; returns the version number.
+
+    Resubmitted after a Nachforderung, an application whose review is still open goes straight
+    back "in Prüfung": the review continues where it stood, and its reviewer is told.
+    """
     async with db.transaction():
         app = await edit(principal, application_id, version)
-        status = advance_status("submit", app, principal)
+        reviewer = (
+            await _open_reviewer(app) if app.status is ApplicationStatus.CHANGES_REQUESTED else None
+        )
+        status = advance_status("resubmit" if reviewer else "submit", app, principal)
         organisation = await _organisation(app.organisation_id)
         now = clock.now()
         if problems := submission_problems(app, organisation, now):
@@ -580,7 +588,21 @@ async def submit(
                       f"Köln eingegangen. Eingereicht von {principal.display_name}.\n\n"
                       "Den Stand sehen Sie jederzeit im Förderportal.\n"),
             )  # fmt: skip
+        if reviewer and reviewer["reviewer.email"]:
+            await notifications.enqueue(
+                recipient=reviewer["reviewer.email"], subject=f"Antrag {file_number} erneut eingereicht",
+                body=(f"Guten Tag,\n\nder Verein hat den Antrag „{app.title}“ ({file_number}) nach Ihrer "
+                      f"Nachforderung als Fassung {number} erneut eingereicht. Ihre Prüfung geht weiter; "
+                      "geänderte Posten sind zur neuen Bewertung markiert.\n"),
+            )  # fmt: skip
     return number
+
+
+async def _open_reviewer(app: ApplicationView) -> dict[str, Any] | None:
+    """The reviewer of the application's open review (one not completed), if there is one."""
+    return await Review.select(Review.reviewer.email).where(
+        (Review.application == app.id) & Review.completed_at.is_null()
+    ).order_by(Review.id, ascending=False).first()  # fmt: skip
 
 
 def advance_status(action: str, app: ApplicationView, principal: Principal) -> ApplicationStatus:

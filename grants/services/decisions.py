@@ -420,7 +420,7 @@ async def _facts(app: ApplicationView, review: reviews.ReviewView | None, data: 
     reductions = []
     if review:
         for line in app.expenses:
-            assessment = review.assessments.get(line.id)
+            assessment = review.valid(line)
             if assessment and assessment.recognised < line.amount:
                 reductions.append(
                     (line.description, line.amount, assessment.recognised, assessment.reason)

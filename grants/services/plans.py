@@ -19,7 +19,7 @@ from grants.money import Money
 from grants.services import applications
 from grants.services.applications import log_saved, touch
 from grants.services.users import Principal
-from grants.tables import Application, Call, PlanLine
+from grants.tables import Application, Call, LineAssessment, PlanLine
 from grants.vocabulary import ExpenseCategory, FinancingType, PlanLineKind, RevenueType
 
 MAX_FTE = Decimal(10)
@@ -119,8 +119,11 @@ async def save_line(principal: Principal, application_id: int, version: int, lin
 
 async def delete_line(principal: Principal, application_id: int, version: int, line_key: str,
                       request_id: str = "-") -> None:  # fmt: skip
+    """Remove a line; after a Nachforderung also the review's assessment of it (the audit keeps it)."""
     async with db.transaction():
         app = await applications.edit(principal, application_id, version)
+        await LineAssessment.delete().where(LineAssessment.plan_line.is_in(PlanLine.select(PlanLine.id).where(
+            (PlanLine.application == app.id) & (PlanLine.line_key == line_key))))  # fmt: skip
         removed = (
             await PlanLine.delete()
             .where((PlanLine.application == app.id) & (PlanLine.line_key == line_key))

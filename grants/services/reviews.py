@@ -6,6 +6,9 @@ Only KI staff work here; the reviewer of a case is the one who opened its review
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,10 +20,10 @@ from piccolo.query.functions.aggregate import Count
 from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
-from grants.financing import Parameters, approved_grant, check
+from grants.financing import GrantComputation, Parameters, approved_grant, check, grant_computation
 from grants.money import Money
 from grants.services import applications
-from grants.services.applications import ApplicationView, is_staff, touch
+from grants.services.applications import ApplicationView, LineView, is_staff, touch
 from grants.services.users import Principal
 from grants.tables import (
     Application,
@@ -268,6 +271,14 @@ class Assessment:
     verdict: LineVerdict
     recognised: Money
     reason: str
+    fingerprint: str = ""  # of the line as assessed; "" for assessments from before fingerprints
+
+
+def line_fingerprint(line: LineView) -> str:
+    """What an assessment judged of a line (pure): changes when the association changes the line."""
+    content = [line.category, line.description, line.amount.cents, line.quantity_milli,
+               line.unit_price.cents if line.unit_price else None, line.staff_function, line.fte_milli, line.pay_group]  # fmt: skip
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,10 +297,28 @@ class ReviewView:
     completed_at: datetime | None
     assessments: dict[int, Assessment] = field(default_factory=dict)
 
+    def valid(self, line: LineView) -> Assessment | None:
+        """The assessment of a line, unless the association changed the line since."""
+        found = self.assessments.get(line.id)
+        if found is None or found.fingerprint not in {"", line_fingerprint(line)}:
+            return None
+        return found
+
+    def changed(self, app: ApplicationView) -> list[LineView]:
+        """The expense lines changed since their assessment (after a Nachforderung): to assess anew."""
+        return [
+            line
+            for line in app.expenses
+            if line.id in self.assessments and self.valid(line) is None
+        ]
+
     def recognised(self, app: ApplicationView) -> Money:
-        """A: the eligible expenses — what the assessments recognise (unassessed lines in full)."""
-        return Money.total(self.assessments[line.id].recognised if line.id in self.assessments else line.amount
-                           for line in app.expenses)  # fmt: skip
+        """A: the eligible expenses — what the assessments recognise (unassessed or changed lines
+        in full)."""
+        return Money.total(
+            found.recognised if (found := self.valid(line)) else line.amount
+            for line in app.expenses
+        )
 
 
 async def current(application_id: int) -> ReviewView | None:
@@ -308,7 +337,7 @@ async def current(application_id: int) -> ReviewView | None:
         financing_type=FinancingType(row["financing_type"]), parameters=row["parameters"] or {},
         conditions=list(row["conditions"] or []), completed_at=row["completed_at"],
         assessments={a["plan_line"]: Assessment(a["plan_line"], LineVerdict(a["verdict"]), Money(a["recognised_cents"]),
-                                                a["reason"]) for a in lines},
+                                                a["reason"], a["line_fingerprint"]) for a in lines},
     )  # fmt: skip
 
 
@@ -374,39 +403,72 @@ async def save_checks(principal: Principal, review_id: int, version: int, formal
                            organisation=app.organisation_id)  # fmt: skip
 
 
-def check_assessment(
-    amount: Money, verdict: LineVerdict, recognised: Money | None, reason: str
-) -> tuple[dict[str, str], Money]:
-    """German messages, and the recognised amount of one expense line (pure)."""
-    if verdict is LineVerdict.FULL:
-        return {}, amount
-    errors = {} if reason.strip() else {"reason": "Bitte begründen Sie die Kürzung."}
-    if verdict is LineVerdict.NONE:
-        return errors, Money(0)
-    if recognised is None or not Money(0) < recognised < amount:
-        errors["recognised"] = f"Bitte einen Betrag über 0 und unter {amount.format()} angeben."
-    return errors, recognised or Money(0)
+@dataclass(frozen=True, slots=True)
+class LineAssessmentInput:
+    """What the reviewer chose for one expense line; ``verdict`` None when nothing was chosen."""
+
+    line_id: int
+    verdict: LineVerdict | None
+    recognised: Money | None
+    reason: str
 
 
-async def assess_line(principal: Principal, review_id: int, version: int, plan_line_id: int, verdict: LineVerdict,
-                      recognised: Money | None, reason: str, request_id: str = "-") -> None:  # fmt: skip
-    """The financial check of one expense line: eligible in full, in part, or not."""
+def check_assessments(
+    lines: Sequence[LineView], inputs: Sequence[LineAssessmentInput]
+) -> tuple[dict[str, str], list[Assessment]]:
+    """German messages per field (``verdict-<line id>`` etc.) and the assessments of the lines
+    (pure). Every expense line needs a verdict; a cut needs a reason; a part an amount between."""
+    errors: dict[str, str] = {}
+    found: list[Assessment] = []
+    given = {i.line_id: i for i in inputs}
+    for line in lines:
+        item = given.get(line.id)
+        if item is None or item.verdict is None:
+            errors[f"verdict-{line.id}"] = f"Bitte bewerten Sie „{line.description}“."
+            continue
+        recognised = {LineVerdict.FULL: line.amount, LineVerdict.NONE: Money(0)}.get(
+            item.verdict, item.recognised
+        )
+        if item.verdict is not LineVerdict.FULL and not item.reason.strip():
+            errors[f"reason-{line.id}"] = (
+                f"Bitte begründen Sie die Kürzung bei „{line.description}“."
+            )
+        if recognised is None or (
+            item.verdict is LineVerdict.PARTIAL and not Money(0) < recognised < line.amount
+        ):
+            errors[f"recognised-{line.id}"] = (f"Bitte bei „{line.description}“ einen Betrag über 0 und unter "
+                                               f"{line.amount.format()} angeben.")  # fmt: skip
+            continue
+        reason = item.reason.strip() if item.verdict is not LineVerdict.FULL else ""
+        found.append(Assessment(line.id, item.verdict, recognised, reason, line_fingerprint(line)))
+    return errors, found
+
+
+async def assess_lines(principal: Principal, review_id: int, version: int, inputs: Sequence[LineAssessmentInput],
+                       request_id: str = "-") -> None:  # fmt: skip
+    """The financial check of all expense lines at once: each eligible in full, in part, or not.
+    All or nothing, with one audit event."""
     async with db.transaction():
         review, app = await _editable_review(principal, review_id, version)
-        line = next((x for x in app.expenses if x.id == plan_line_id), None)
-        if line is None:
-            raise NotFound(plan_line_id)
-        errors, amount = check_assessment(line.amount, verdict, recognised, reason)
+        if {i.line_id for i in inputs} != {line.id for line in app.expenses}:
+            raise Conflict(
+                "Der Kosten- und Finanzierungsplan hat sich geändert. Bitte laden Sie die Seite neu."
+            )
+        errors, assessments = check_assessments(app.expenses, inputs)
         if errors:
             raise Invalid(errors)
-        await LineAssessment.delete().where(
-            (LineAssessment.review == review.id) & (LineAssessment.plan_line == plan_line_id)
-        )
-        await LineAssessment.insert(LineAssessment(review=review.id, plan_line=plan_line_id, verdict=verdict,
-                                                   recognised_cents=amount.cents, reason=reason.strip()))  # fmt: skip
+        await LineAssessment.delete().where(LineAssessment.review == review.id)
+        if assessments:
+            await LineAssessment.insert(*[LineAssessment(
+                review=review.id, plan_line=a.plan_line_id, verdict=a.verdict, recognised_cents=a.recognised.cents,
+                reason=a.reason, line_fingerprint=a.fingerprint,
+            ) for a in assessments])  # fmt: skip
         await _bump(review.id, version, {})
-        await audit.record(Actor(principal.id, request_id), "review.line_assessed", "application", app.id,
-                           organisation=app.organisation_id, data={"line": line.line_key, "verdict": verdict.value})  # fmt: skip
+        keys = {line.id: line.line_key for line in app.expenses}
+        await audit.record(Actor(principal.id, request_id), "review.lines_assessed", "application", app.id,
+                           organisation=app.organisation_id, data={
+                               "lines": {keys[a.plan_line_id]: a.verdict.value for a in assessments},
+                               "eligible_cents": Money.total(a.recognised for a in assessments).cents})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +513,60 @@ def stored_parameters(params: Parameters) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def stored_proposal(app: ApplicationView, review: ReviewView) -> Proposal:
+    """The review's recommendation as a proposal; before one, the application's financing type
+    with the requested grant as cap (as the recommendation form suggests)."""
+    stored = review.parameters
+    cents = {
+        key: Money(stored[key]) if stored.get(key) else None
+        for key in ("cap_cents", "fixed_cents", "unit_rate_cents")
+    }
+    basis_points = stored.get("share_basis_points")
+    return Proposal(
+        recommendation=review.recommendation or Recommendation.APPROVE, financing_type=review.financing_type,
+        share=Decimal(basis_points) / 10000 if basis_points is not None else None,
+        cap=cents["cap_cents"] or (None if stored else app.requested), fixed=cents["fixed_cents"],
+        unit_rate=cents["unit_rate_cents"], units=stored.get("units_planned"), conditions=tuple(review.conditions),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class GrantPreview:
+    """The grant as the letter would state it today: the proposal on the current assessments.
+    ``computation`` is None while ``errors`` say what the proposal lacks. Reads like the
+    letter's financing terms (:class:`reports.word.letters.FinancingTerms`)."""
+
+    parameters: Parameters
+    computation: GrantComputation | None
+    errors: dict[str, str]
+    changed: int  # lines changed by the association, not yet assessed anew
+
+    financing_type = property(lambda self: self.parameters.financing_type)
+    eligible = property(lambda self: self.parameters.eligible)
+    other_funding = property(lambda self: self.parameters.other_funding)
+    share = property(lambda self: self.parameters.share)
+    fixed = property(lambda self: self.parameters.fixed)
+    unit_rate = property(lambda self: self.parameters.unit_rate)
+    units = property(lambda self: self.parameters.units_planned)
+
+    @property
+    def approved(self) -> Money:
+        return self.computation.approved if self.computation else Money(0)
+
+
+def preview(app: ApplicationView, review: ReviewView) -> GrantPreview | None:
+    """The grant the review leads to, computed as the decision computes it (pure); None when
+    the review recommends rejection."""
+    proposal = stored_proposal(app, review)
+    if proposal.recommendation is Recommendation.REJECT:
+        return None
+    params = parameters_of(app, review, proposal)
+    errors = check(params)
+    return GrantPreview(
+        params, None if errors else grant_computation(params), errors, len(review.changed(app))
+    )
+
+
 async def recommend(principal: Principal, review_id: int, version: int, proposal: Proposal,
                     request_id: str = "-") -> Money:  # fmt: skip
     """Record the recommendation; returns the grant it leads to (Z)."""
@@ -484,6 +600,9 @@ async def complete(
         review, app = await _editable_review(principal, review_id, version)
         if review.recommendation is None:
             raise Invalid({"recommendation": "Bitte zuerst eine Empfehlung abgeben."})
+        if changed := review.changed(app):
+            raise Invalid({f"verdict-{changed[0].id}": "Der Verein hat Posten geändert: bitte bewerten Sie "
+                           f"„{changed[0].description}“ neu."})  # fmt: skip
         await _bump(review.id, version, {Review.completed_at: clock.now()})
         status = applications.advance_status("complete_review", app, principal)
         await touch(app.id, app.version, {Application.status: status})

@@ -31,4 +31,7 @@ class LineAssessment(Record, tablename="line_assessment"):
     verdict = choice(LineVerdict)
     recognised_cents = cents()
     reason = Text()
+    line_fingerprint = Varchar(
+        length=64
+    )  # of the line as assessed: tells a changed line after a resubmission
     version = version()

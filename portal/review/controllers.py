@@ -18,15 +18,23 @@ from grants.money import Money
 from grants.services import amendments, decisions, payments, reviews
 from grants.services import applications as apps
 from grants.services.programmes import MAX_INSTALMENTS
-from grants.services.reviews import CONTENT_CHECKS, FORMAL_CHECKS, Proposal, QueueFilter
+from grants.services.reviews import (
+    CONTENT_CHECKS,
+    FORMAL_CHECKS,
+    LineAssessmentInput,
+    Proposal,
+    QueueFilter,
+)
 from grants.tables import FiscalYear, Programme
 from grants.vocabulary import (
     DecisionKind,
     District,
+    ExpenseCategory,
     FinancingType,
     LineVerdict,
     PaymentMode,
     Recommendation,
+    RevenueType,
     Role,
 )
 from grants.workflow import ApplicationStatus
@@ -36,6 +44,7 @@ from portal.flash import flash
 from portal.forms import Form, whole_number
 from portal.review.letters import render_letter
 from portal.security import download_headers
+from reports.word.letters import financing_sentence
 
 STAFF = access(roles(Role.REVIEWER, Role.APPROVER, Role.ADMIN, Role.AUDITOR))
 REVIEWER = access(roles(Role.REVIEWER))
@@ -97,10 +106,14 @@ async def _workspace(request: Request[Any, Any, Any], application_id: int, error
         "unit_rate": Money(proposal["unit_rate_cents"]).format_plain() if proposal.get("unit_rate_cents") else "",
         "units": str(proposal.get("units_planned") or ""), "conditions": review.conditions if review else [],
         "internal_notes": review.internal_notes if review else "",
+        **(_assessment_values(app, review) if review else {}),
     }  # fmt: skip
     return Template("review/workspace.html.jinja2", context={
         "app": app, "review": review, "errors": errors or {}, "values": {**defaults, **(values or {})},
         "formal_checks": FORMAL_CHECKS, "content_checks": CONTENT_CHECKS, "verdicts": LineVerdict.choices(),
+        "changed": {line.id for line in review.changed(app)} if review else set(),
+        "preview": reviews.preview(app, review) if review else None, "letter_sentence": financing_sentence,
+        "labels": dict(ExpenseCategory.choices() + RevenueType.choices()), "percent": _percent,
         "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
         "condition_options": await _condition_options(), "reviewers": await reviews.reviewers(),
         "timeline": await apps.timeline(app), "change_request": await apps.open_change_request(app.id),
@@ -111,6 +124,21 @@ async def _workspace(request: Request[Any, Any, Any], application_id: int, error
         "may_decide": decisions.may_decide(principal, app, review),
         "may_assign": not principal.roles.isdisjoint({Role.ADMIN, Role.APPROVER, Role.REVIEWER}),
     }, status_code=status_code)  # fmt: skip
+
+
+def _assessment_values(app: apps.ApplicationView, review: reviews.ReviewView) -> dict[str, str]:
+    """The one-form assessment as stored: unassessed lines suggest "in full", changed ones nothing."""
+    values: dict[str, str] = {}
+    for line in app.expenses:
+        found = review.valid(line)
+        verdict = (
+            found.verdict.value
+            if found
+            else ("" if line.id in review.assessments else LineVerdict.FULL.value)
+        )
+        values |= {f"verdict-{line.id}": verdict, f"reason-{line.id}": found.reason if found else "",
+                   f"recognised-{line.id}": found.recognised.format_plain() if found and verdict == "partial" else ""}  # fmt: skip
+    return values
 
 
 async def _condition_options() -> list[tuple[str, str]]:
@@ -179,15 +207,26 @@ async def checks(
 async def assess(
     request: Request[Any, Any, Any], application_id: FromPath[int]
 ) -> Template | Redirect:
+    """All expense lines assessed in one form, saved all or nothing."""
     form = Form(await request.form())
-    verdict = form.choice("verdict", LineVerdict) or LineVerdict.FULL
-    recognised = form.money("recognised", required=False)
-    reason = form.text("reason", required=False, max_length=1000, multiline=True)
-    if not form.ok:
-        return await _workspace(request, application_id, form.errors, form.values, 400)
-    return await _act(request, application_id, lambda: reviews.assess_line(
-        request.user, form.integer("review") or 0, form.integer("review_version") or 0, form.integer("line") or 0,
-        verdict, recognised, reason, actor(request).request_id), "Posten bewertet.", form.values)  # fmt: skip
+    inputs = [_line_assessment(form, line_id) for line_id in dict.fromkeys(
+        n for n in (whole_number(x) for x in form.many("line")) if n is not None)]  # fmt: skip
+    if not form.ok:  # amounts that are no amounts: shown together with what the check finds
+        app = await apps.get(request.user, application_id)
+        found, _ = reviews.check_assessments(app.expenses, inputs)
+        return await _workspace(request, application_id, {**found, **form.errors}, form.values, 400)
+    return await _act(request, application_id, lambda: reviews.assess_lines(
+        request.user, form.integer("review") or 0, form.integer("review_version") or 0, inputs,
+        actor(request).request_id), "Bewertung der Ausgaben gespeichert.", form.values)  # fmt: skip
+
+
+def _line_assessment(form: Form, line_id: int) -> LineAssessmentInput:
+    verdict = form.choice(f"verdict-{line_id}", LineVerdict, required=False)
+    recognised = form.money(f"recognised-{line_id}", required=False)
+    if verdict is not LineVerdict.PARTIAL:  # the amount counts only for a partial verdict
+        form.errors.pop(f"recognised-{line_id}", None)
+    reason = form.text(f"reason-{line_id}", required=False, max_length=1000, multiline=True)
+    return LineAssessmentInput(line_id, verdict, recognised, reason)
 
 
 @post(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from babel.numbers import format_decimal
 from docx.document import Document as DocxDocument
@@ -192,12 +192,34 @@ def letter_document(letter: Letter) -> bytes:
     return to_bytes(document)
 
 
-def financing_sentence(letter: Letter) -> str:
+class FinancingTerms(Protocol):
+    """What the sentence on financing type and amount reads: a :class:`Letter`, or the terms a
+    review proposes (to show the sentence before there is a letter)."""
+
+    @property
+    def financing_type(self) -> FinancingType: ...
+    @property
+    def eligible(self) -> Money: ...
+    @property
+    def other_funding(self) -> Money: ...
+    @property
+    def approved(self) -> Money: ...
+    @property
+    def share(self) -> Decimal | None: ...
+    @property
+    def fixed(self) -> Money | None: ...
+    @property
+    def unit_rate(self) -> Money | None: ...
+    @property
+    def units(self) -> int | None: ...
+
+
+def financing_sentence(letter: FinancingTerms) -> str:
     """Financing type and amount in the legal wording; "höchstens" names Z, which is ≤ H."""
     return f"Die Zuwendung wird als {_FINANCING[letter.financing_type](letter)} gewährt."
 
 
-def _share(letter: Letter) -> str:
+def _share(letter: FinancingTerms) -> str:
     share = format_decimal(_required(letter.share, "share") * 100, locale=LOCALE)
     return (
         f"Anteilfinanzierung in Höhe von {share} v. H. der zuwendungsfähigen Gesamtausgaben "
@@ -205,7 +227,7 @@ def _share(letter: Letter) -> str:
     )
 
 
-def _shortfall(letter: Letter) -> str:
+def _shortfall(letter: FinancingTerms) -> str:
     return (
         "Fehlbedarfsfinanzierung in Höhe des Fehlbedarfs zwischen den zuwendungsfähigen "
         f"Gesamtausgaben von {letter.eligible.format()} und den eigenen und sonstigen Mitteln "
@@ -213,7 +235,7 @@ def _shortfall(letter: Letter) -> str:
     )
 
 
-def _full(letter: Letter) -> str:
+def _full(letter: FinancingTerms) -> str:
     other = letter.other_funding
     less = f" abzüglich der sonstigen Mittel von {other.format()}" if other else ""
     return (
@@ -222,7 +244,7 @@ def _full(letter: Letter) -> str:
     )
 
 
-def _fixed(letter: Letter) -> str:
+def _fixed(letter: FinancingTerms) -> str:
     fixed = _required(letter.fixed, "fixed").format()
     return (
         f"Festbetragsfinanzierung in Höhe von {fixed} zu den zuwendungsfähigen Gesamtausgaben "
@@ -230,7 +252,7 @@ def _fixed(letter: Letter) -> str:
     )
 
 
-def _per_unit(letter: Letter) -> str:
+def _per_unit(letter: FinancingTerms) -> str:
     rate = _required(letter.unit_rate, "unit_rate").format()
     units = _required(letter.units, "units")
     return (
@@ -239,7 +261,7 @@ def _per_unit(letter: Letter) -> str:
     )
 
 
-_FINANCING: dict[FinancingType, Callable[[Letter], str]] = {
+_FINANCING: dict[FinancingType, Callable[[FinancingTerms], str]] = {
     FinancingType.SHARE: _share,
     FinancingType.SHORTFALL: _shortfall,
     FinancingType.FULL: _full,

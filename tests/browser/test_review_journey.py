@@ -1,11 +1,15 @@
-"""In the demo, in Chromium: a reviewer reviews a submitted application, an approver approves
-it — the decision form used without JavaScript: the financing type chosen first, a letter
-preview marked ENTWURF, then the decision — and the association sees the status and the letter;
-every page checked with axe-core, the decision pages also at 320 px."""
+"""In the demo, in Chromium: a reviewer reviews a submitted application — every expense line in
+one form, the grant computed as the letter will state it — an approver approves it with the
+decision form used without JavaScript (the financing type chosen first, a letter preview marked
+ENTWURF, then the decision), and the association sees the status and the letter; every page
+checked with axe-core, the workspace and the decision pages also at 320 px."""
+
+import re
 
 import pytest
 from docx import Document as WordDocument
 
+from grants.money import Money
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
@@ -28,6 +32,7 @@ async def test_review_decide_and_see_the_letter(page, browser, live_server):
     await page.get_by_role("button", name="Prüfung beginnen").click()
     assert "Prüfung begonnen." in await page.get_by_role("status").first.inner_text()
     await assert_accessible(page)
+    await assess_in_one_form(page)
     form = page.locator("form").filter(has=page.get_by_role("button", name="Empfehlung speichern"))
     await form.get_by_label("Bewilligung", exact=True).check()
     await page.get_by_role("button", name="Empfehlung speichern").click()
@@ -115,3 +120,33 @@ async def decide_without_javascript(browser, live_server: str, url: str) -> str:
     assert "ENTWURF" not in "\n".join(p.text for p in final.paragraphs)
     await context.close()
     return amount
+
+
+async def assess_in_one_form(page) -> None:
+    """Cut the first expense line by 100 € in the one form: first without amount and reason
+    (refused at the fields), then complete; the computation follows. Axe at 1280 and 320 px."""
+    line = page.locator("fieldset.assessment").first
+    legend = await line.locator("legend").inner_text()
+    amount = Money.parse(re.search(r": ([\d.,]+)\s*€", legend).group(1))
+    await line.get_by_label("teilweise zuwendungsfähig").check()
+    save = page.get_by_role("button", name="Bewertung aller Ausgaben speichern")
+    await save.click()
+    assert "Das hat nicht geklappt" in await page.get_by_role("alert").inner_text()
+    await assert_accessible(page)
+    line = page.locator("fieldset.assessment").first
+    assert await line.get_by_label("teilweise zuwendungsfähig").is_checked()  # kept what was chosen
+    await line.get_by_label("anerkannter Betrag bei Teilanerkennung").fill(
+        (amount - Money(10_000)).format_plain()
+    )
+    await line.get_by_label("Begründung").fill("Ein Teil der Kosten ist nicht belegt.")
+    await save.click()
+    assert (
+        "Bewertung der Ausgaben gespeichert." in await page.get_by_role("status").first.inner_text()
+    )
+    computation = page.get_by_role("region", name="Berechnung der Zuwendung")
+    assert "Im Bescheid steht:" in await computation.inner_text()
+    for width in (1280, 320):
+        await page.set_viewport_size({"width": width, "height": 900})
+        await assert_accessible(page)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await page.set_viewport_size({"width": 1280, "height": 900})

@@ -25,7 +25,7 @@ from grants.tables import (
 )
 from grants.workflow import ApplicationStatus, GrantStatus
 from portal.security import DOWNLOAD_POLICY
-from tests.support import applying
+from tests.support import applying, reviewing
 from tests.support.login import csrf_post, sign_in
 from tests.support.office import word_text
 
@@ -46,13 +46,11 @@ async def review_to_ready(
     assert (
         await csrf_post(staff, f"{page}/beginnen", {"version": await applying.version(app_id)})
     ).status_code == 303
-    ids = await _review_ids(staff, app_id)
-    workspace = await staff.get(page)
-    line = re.search(r'name="line" value="(\d+)"', workspace.text).group(
-        1
-    )  # the first expense: personnel
-    assessed = await csrf_post(staff, f"{page}/posten", {**ids, "line": line, "verdict": "partial",
-                                                         "recognised": "28.000,00", "reason": "Stellenanteil zu hoch"})  # fmt: skip
+    assessed = await reviewing.assess(
+        staff,
+        app_id,
+        {0: {"verdict": "partial", "recognised": "28.000,00", "reason": "Stellenanteil zu hoch"}},
+    )  # the personnel line
     assert assessed.status_code == 303, assessed.text
     ids = await _review_ids(staff, app_id)
     recommended = await csrf_post(staff, f"{page}/empfehlung", {

@@ -35,7 +35,7 @@ from portal.security import DOWNLOAD_POLICY
 from reports.excel.decision_pack import decision_pack_workbook
 from reports.excel.workbooks import EUR, Column, TableSheet, new_workbook, to_bytes
 from reports.word.decision_pack import decision_pack_document
-from tests.support import applying
+from tests.support import applying, reviewing
 from tests.support.login import csrf_post, hidden_fields, sign_in
 from tests.support.office import calc_rows
 
@@ -59,9 +59,11 @@ async def review(staff: httpx.AsyncClient, app_id: int, recognised: str, outcome
         staff, f"{page}/beginnen", {"version": await applying.version(app_id)}
     )
     assert started.status_code == 303, started.text
-    line = re.search(r'name="line" value="(\d+)"', (await staff.get(page)).text).group(1)
-    assessed = await csrf_post(staff, f"{page}/posten", {**await review_ids(app_id), "line": line, "verdict": "partial",
-                                                         "recognised": recognised, "reason": "Stellenanteil zu hoch"})  # fmt: skip
+    assessed = await reviewing.assess(
+        staff,
+        app_id,
+        {0: {"verdict": "partial", "recognised": recognised, "reason": "Stellenanteil zu hoch"}},
+    )
     assert assessed.status_code == 303, assessed.text
     recommended = await csrf_post(staff, f"{page}/empfehlung", {
         **await review_ids(app_id), "recommendation": outcome, "financing_type": "shortfall", "cap": "30.000,00",

@@ -100,3 +100,9 @@ def test_every_state_is_reachable_from_the_start(machine, states, start):
                 reached.add(step.to)
                 frontier.append(step.to)
     assert reached == set(states)
+
+
+def test_a_resubmission_goes_back_into_the_open_review():
+    assert advance(APPLICATION, "resubmit", A.CHANGES_REQUESTED, {Role.SIGNATORY}) is A.IN_REVIEW
+    with pytest.raises(TransitionNotAllowed):
+        advance(APPLICATION, "resubmit", A.DRAFT, {Role.SIGNATORY})
