@@ -583,8 +583,11 @@ async def _check_page(request: Request[Any, Any, Any], application_id: int, erro
     principal = request.user
     app = await apps.get(principal, application_id)
     organisation = await apps.organisation_of(app)
+    change_request = await apps.open_change_request(app.id)
+    until = change_request["deadline"] if change_request else None
     return page("check", app, errors=errors or {}, status_code=status_code, labels=_category_labels(),
-                problems=apps.submission_problems(app, organisation, clock.now()),
+                problems=apps.submission_problems(app, organisation, clock.now(), until),
+                change_request=change_request,
                 is_signatory=principal.role_in(app.organisation_id) is Role.SIGNATORY,
                 offers=dict(OfferType.choices()), target_groups=dict(TargetGroup.choices()),
                 districts=dict(District.choices()), languages=LANGUAGES, values={"version": app.version})  # fmt: skip
