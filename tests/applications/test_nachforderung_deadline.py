@@ -50,7 +50,7 @@ async def test_the_pages_give_the_nachforderung_deadline_not_the_call_deadline(c
 
 
 async def test_after_the_nachforderung_deadline_resubmission_is_refused(client, handed_back):
-    app_id, deadline = handed_back
+    app_id, _ = handed_back
     passed = clock.today() - timedelta(days=1)
     await ChangeRequest.update({ChangeRequest.deadline: passed}).where(
         ChangeRequest.application == app_id
