@@ -143,6 +143,11 @@ class ApplicationView:
         return Money.total(line.amount for line in self.revenues)
 
     @property
+    def shortfall(self) -> Money:
+        """What the other revenue leaves open: expenses − revenues (the Fehlbetrag)."""
+        return self.total_expenses - self.total_revenues
+
+    @property
     def gap(self) -> Money:
         """What is left to close: expenses − revenues − requested grant (0 when balanced)."""
         return self.total_expenses - self.total_revenues - self.requested
