@@ -1,9 +1,9 @@
 """Every page an association's people use, at 320 px: no sideways scrolling (WCAG 1.4.10 —
 wide data tables scroll within themselves) and no axe-core violation, empty, filled and with
-errors, from the start page to the confirmation of the submission."""
+errors, from the start page to the confirmation of the submission and a Nachforderung."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -146,6 +146,7 @@ async def test_every_applicant_page_reflows_at_320_px(page, tmp_path):
     await click(page, "Antrag verbindlich einreichen")
     assert "Der Antrag ist eingereicht" in await page.get_by_role("status").first.inner_text()
     await fits(page, "confirmation")
+    await hand_back_and_visit(page, application)
 
     await page.goto("/antraege")
     decided = await page.locator("main a[href^='/antraege/']").evaluate_all(
@@ -153,3 +154,27 @@ async def test_every_applicant_page_reflows_at_320_px(page, tmp_path):
     )
     for path in decided[:6]:
         await visit(page, path)
+
+
+async def hand_back_and_visit(page, application: str) -> None:
+    """A reviewer asks for changes; the pages of the signatory name that deadline, not the call's."""
+    deadline = (date.today() + timedelta(days=14)).strftime("%d.%m.%Y")
+    await log_in(page, "reviewer")
+    await page.goto(f"/pruefung/antraege/{application}")
+    await click(page, "Prüfung beginnen")
+    await page.get_by_label("Was der Verein nachreichen oder ändern soll").fill(
+        "Bitte die Honorare begründen."
+    )
+    await page.get_by_label("Frist", exact=True).fill(deadline)
+    await click(page, "An den Verein zurückgeben")
+
+    await log_in(page, "signatory")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    base = f"/antraege/{application}"
+    for path in (base, f"{base}/pruefen"):
+        await visit(page, path)
+        main = " ".join((await page.locator("main").inner_text()).split())
+        assert f"Frist der Nachforderung {deadline}" in main, path
+        assert "Antragsfrist" not in main, path
+    for section in ("antragsteller", "projekt", "finanzplan", "anlagen", "erklaerungen"):
+        await visit(page, f"{base}/{section}")
