@@ -69,7 +69,7 @@ async def test_every_applicant_page_reflows_at_320_px(page, tmp_path):
     await page.get_by_role("radio").first.check()
     await save(page)
     await page.goto(f"{base}/projekt")
-    await page.get_by_label("Titel des Projekts").fill("Beratung und Begegnung in Ehrenfeld")
+    await page.get_by_label("Titel des Projekts").fill("Treffpunkt Vielfalt am Neptunplatz")
     await page.get_by_label("Kurzbeschreibung").fill(
         "Soziale Beratung, offener Treff, Deutschkurse."
     )
