@@ -171,3 +171,40 @@ class Form:
         """Remember fields the readers did not touch (to show them again)."""
         for name in names:
             self.values.setdefault(name, self.data.get(name, ""))
+
+
+# The name of each field as the error summary gives it ("Titel: Bitte ausfüllen."); a form
+# whose field is labelled otherwise passes its own names to the macro.
+FIELD_LABELS = {
+    "account": "Sachkonto", "account_holder": "Kontoinhaber:in", "active": "Aktiv", "amount": "Betrag",
+    "appropriation": "Ansatz", "attachment": "Datei", "aufruf": "Förderaufruf", "bearbeitung": "Sachbearbeitung",
+    "bezirk": "Stadtbezirk", "bic": "BIC", "bis": "Zeitraum bis", "body": "Nachricht", "budget": "Verfügbare Mittel",
+    "budget_line": "Haushaltsstelle", "call": "Förderaufruf", "cap": "Höchstbetrag", "cash_reference": "Kassenzeichen",
+    "category": "Art", "centre": "Zentrum", "city": "Ort", "closes_at": "Antragsfrist",
+    "conditions": "Nebenbestimmungen", "conflict_of_interest": "Befangenheit", "copy_lines": "Haushaltsstellen",
+    "cost_categories": "Ausgabenarten", "cost_centre": "Kostenstelle", "datum": "Datum", "deadline": "Frist",
+    "description": "Beschreibung", "district": "Stadtbezirk", "early_start_reason": "Begründung des vorzeitigen Beginns",
+    "email": "E-Mail-Adresse", "exportlauf": "Exportlauf", "file": "Datei", "financing_type": "Finanzierungsart",
+    "fiscal_year": "Haushaltsjahr", "fixed": "Festbetrag", "fte": "Stellenanteil", "goals": "Ziele",
+    "guideline": "Förderrichtlinie", "iban": "IBAN", "indicator_set": "Indikatorensatz",
+    "input_tax_deduction": "Vorsteuerabzug", "instalments": "Anzahl der Raten", "internal_notes": "Interne Notizen",
+    "jahr": "Haushaltsjahr", "key": "Kennung", "kind": "Art der Anlage", "languages": "Sprachen",
+    "legal_form": "Rechtsform", "legal_name": "Name", "max_grant": "Höchstzuwendung", "min_grant": "Mindestzuwendung",
+    "name": "Name", "no_early_start": "Kein vorzeitiger Beginn", "opens_at": "Anträge möglich ab",
+    "organisation": "Organisation", "organisation_id": "Organisation", "outcome": "Ergebnis",
+    "own_funds_used": "Eingesetzte Eigenmittel", "paid_on": "Zahlungsdatum", "pay_group": "Entgeltgruppe",
+    "payment_mode": "Auszahlung", "period_end": "Ende", "period_start": "Beginn", "phone": "Telefon",
+    "plan": "Plan", "plan_line": "Teilplanzeile", "planned_offers": "Geplante Angebote", "points": "Nachforderung",
+    "postcode": "Postleitzahl", "privacy_notice": "Datenschutzhinweise", "product": "Teilplan/Produkt",
+    "programm": "Programm", "purpose": "Verwendungszweck", "quantity": "Menge", "reason": "Begründung",
+    "reasons": "Begründung", "recognised": "Anerkennung", "recognised_since": "Anerkannt seit",
+    "recognised_until": "Anerkannt bis", "recommendation": "Ergebnis", "register_court": "Registergericht",
+    "register_number": "Registernummer", "requested": "Beantragte Zuwendung", "reviewer": "Prüfer:in",
+    "role": "Rolle", "rueckforderungen": "Rückforderungen", "share": "Anteil", "short_name": "Kürzel",
+    "sortierung": "Sortierung", "source": "Geldgeber", "staff_function": "Funktion", "street": "Straße",
+    "suche": "Suche", "summary": "Kurzbeschreibung", "target_groups": "Zielgruppen",
+    "tax_exemption_date": "Datum des Bescheids", "tax_exemption_valid_until": "Gültig bis",
+    "third_party_used": "Eingesetzte Drittmittel", "title": "Titel", "traeger": "Träger", "truthful": "Richtigkeit",
+    "unit_price": "Einzelpreis", "unit_rate": "Betrag je Einheit", "units": "Anzahl Einheiten",
+    "usage_report_due": "Verwendungsnachweis fällig", "verein": "Verein", "von": "Zeitraum von", "year": "Jahr",
+}  # fmt: skip

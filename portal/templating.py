@@ -20,6 +20,7 @@ from grants.text import without_bidi_controls
 from grants.versions import thousandths
 from portal import flash
 from portal.auth import sessions
+from portal.forms import FIELD_LABELS
 from portal.i18n import translations
 
 PORTAL = Path(__file__).parent
@@ -107,7 +108,7 @@ def environment(settings: Settings) -> Environment:
     )
     env.globals.update(
         demo=settings.demo, product="Förderportal", viewer=viewer, session_ends=session_ends,
-        flashes=flash.take, role_labels=role_labels,
+        flashes=flash.take, role_labels=role_labels, field_labels=FIELD_LABELS,
     )  # fmt: skip
     return env
 

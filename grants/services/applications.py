@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from grants import audit, clock, db, notifications
@@ -142,6 +142,11 @@ class ApplicationView:
     @property
     def total_revenues(self) -> Money:
         return Money.total(line.amount for line in self.revenues)
+
+    @property
+    def shortfall(self) -> Money:
+        """What the other revenue leaves open: expenses − revenues (the Fehlbetrag)."""
+        return self.total_expenses - self.total_revenues
 
     @property
     def gap(self) -> Money:
@@ -470,14 +475,27 @@ async def log_saved(principal: Principal, app: ApplicationView, step: str, reque
 # -- submission ------------------------------------------------------------------------------
 
 
-def submission_problems(
-    app: ApplicationView, organisation: dict[str, Any], now: datetime
-) -> list[str]:
-    """Why the application cannot be submitted yet (pure; empty when it can)."""
+def applicable_deadline(app: ApplicationView, handed_back_until: date | None) -> datetime:
+    """Until when the application may be (re)submitted: while a Nachforderung is open, the end
+    of its last day (or a later extension) — not the call's Antragsfrist; otherwise that."""
+    if app.status is not ApplicationStatus.CHANGES_REQUESTED or handed_back_until is None:
+        return app.deadline
+    end = datetime.combine(handed_back_until + timedelta(days=1), time(), BERLIN)
+    extended = app.deadline_extended_until
+    return max(end, extended) if extended else end
+
+
+def submission_problems(app: ApplicationView, organisation: dict[str, Any], now: datetime,
+                        handed_back_until: date | None = None) -> list[str]:  # fmt: skip
+    """Why the application cannot be submitted yet (pure; empty when it can);
+    ``handed_back_until`` is the deadline of the open Nachforderung, if any."""
     problems = []
-    if now >= app.deadline:
-        problems.append(f"Der Förderaufruf ist seit {app.deadline.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr "
-                        "geschlossen.")  # fmt: skip
+    if now >= applicable_deadline(app, handed_back_until):
+        problems.append(
+            f"Die Frist der Nachforderung ist am {handed_back_until:%d.%m.%Y} abgelaufen."
+            if app.status is ApplicationStatus.CHANGES_REQUESTED and handed_back_until else
+            f"Der Förderaufruf ist seit {app.deadline.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr geschlossen."
+        )  # fmt: skip
     for task in tasks(app, bool(organisation["register_number"])):
         if not task.done and task.key != "finanzplan":
             problems.append(f"Der Schritt „{task.title}“ ist noch nicht vollständig.")
@@ -560,7 +578,9 @@ async def submit(
         status = advance_status("resubmit" if reviewer else "submit", app, principal)
         organisation = await _organisation(app.organisation_id)
         now = clock.now()
-        if problems := submission_problems(app, organisation, now):
+        handed_back = await open_change_request(app.id)
+        until = handed_back["deadline"] if handed_back else None
+        if problems := submission_problems(app, organisation, now, until):
             raise Invalid({f"problem{n}": text for n, text in enumerate(problems)})
         file_number = app.file_number or await _file_number(app)
         app = replace(app, file_number=file_number)

@@ -140,19 +140,40 @@ async def save_financing(principal: Principal, application_id: int, version: int
     """The requested grant and financing type, within the programme's minimum and maximum."""
     async with db.transaction():
         app = await applications.edit(principal, application_id, version)
-        limits = await Call.select(Call.programme.min_grant_cents, Call.programme.max_grant_cents).where(
-            Call.id == app.call_id
-        ).first()  # fmt: skip
-        lowest = Money(limits["programme.min_grant_cents"] or 0) if limits else Money(0)
-        highest = limits["programme.max_grant_cents"] if limits else None
-        if requested.cents <= 0:
-            raise Invalid({"requested": "Die beantragte Zuwendung muss größer als 0 sein."})
-        if requested < lowest:
-            raise Invalid({"requested": f"Das Programm fördert ab {lowest.format()}."})
-        if highest is not None and requested > Money(highest):
-            raise Invalid(
-                {"requested": f"Das Programm fördert höchstens {Money(highest).format()}."}
-            )
+        await _check_requested(app, requested)
         await touch(app.id, version, {Application.requested_cents: requested.cents,
                                       Application.financing_type: financing_type})  # fmt: skip
         await log_saved(principal, app, "financing", request_id)
+
+
+async def take_over_gap(
+    principal: Principal, application_id: int, version: int, request_id: str = "-"
+) -> Money:
+    """The requested grant becomes what the other revenue leaves open (expenses − revenues);
+    returns it."""
+    async with db.transaction():
+        app = await applications.edit(principal, application_id, version)
+        requested = app.shortfall
+        if requested.cents <= 0:
+            raise Invalid(
+                {"requested": "Es gibt keinen Fehlbetrag: Die Einnahmen decken die Ausgaben."}
+            )
+        await _check_requested(app, requested)
+        await touch(app.id, version, {Application.requested_cents: requested.cents})
+        await log_saved(principal, app, "financing", request_id)
+    return requested
+
+
+async def _check_requested(app: applications.ApplicationView, requested: Money) -> None:
+    """Refuses a grant of 0 or outside the programme's minimum and maximum."""
+    limits = await Call.select(Call.programme.min_grant_cents, Call.programme.max_grant_cents).where(
+        Call.id == app.call_id
+    ).first()  # fmt: skip
+    lowest = Money(limits["programme.min_grant_cents"] or 0) if limits else Money(0)
+    highest = limits["programme.max_grant_cents"] if limits else None
+    if requested.cents <= 0:
+        raise Invalid({"requested": "Die beantragte Zuwendung muss größer als 0 sein."})
+    if requested < lowest:
+        raise Invalid({"requested": f"Das Programm fördert ab {lowest.format()}."})
+    if highest is not None and requested > Money(highest):
+        raise Invalid({"requested": f"Das Programm fördert höchstens {Money(highest).format()}."})

@@ -133,10 +133,13 @@ async def detail(principal: Principal, application_id: int) -> ApplicationDetail
     if not app.editable:
         return ApplicationDetail.of(app, [], [])
     organisation = await apps.organisation_of(app)
+    handed_back = await apps.open_change_request(app.id)
     return ApplicationDetail.of(
         app,
         apps.tasks(app, bool(organisation["register_number"])),
-        apps.submission_problems(app, organisation, clock.now()),
+        apps.submission_problems(
+            app, organisation, clock.now(), handed_back["deadline"] if handed_back else None
+        ),
     )
 
 

@@ -340,6 +340,27 @@ async def save_financing(
     )  # fmt: skip
 
 
+@post("/antraege/{application_id:int}/finanzplan/fehlbetrag", name="applications:take_over_gap",
+      opt=APPLICANT)  # fmt: skip
+async def take_over_gap(
+    request: Request[Any, Any, Any], application_id: FromPath[int]
+) -> Template | Redirect:
+    """The requested grant becomes the Fehlbetrag (expenses − other revenue)."""
+    form = Form(await request.form())
+
+    async def again(errors: dict[str, str], status: int) -> Template:
+        app = await apps.get(request.user, application_id)
+        return page("plan", app, financing_types=FinancingType.choices(), labels=_category_labels(), errors=errors,
+                    status_code=status, values={"requested": app.requested.format_plain() if app.requested else "",
+                                                "financing_type": app.financing_type.value, "version": app.version})  # fmt: skip
+
+    return await saved_or_again(
+        request, form, lambda: plans.take_over_gap(request.user, application_id, version_of(form),
+                                                   actor(request).request_id),
+        again, f"/antraege/{application_id}/finanzplan", "Der Fehlbetrag ist als beantragte Zuwendung übernommen.",
+    )  # fmt: skip
+
+
 def _line_values(app: ApplicationView, line_key: str | None) -> dict[str, Any]:
     line = next((x for x in app.lines if x.line_key == line_key), None)
     if line is None:
@@ -585,8 +606,11 @@ async def _check_page(request: Request[Any, Any, Any], application_id: int, erro
     principal = request.user
     app = await apps.get(principal, application_id)
     organisation = await apps.organisation_of(app)
+    change_request = await apps.open_change_request(app.id)
+    until = change_request["deadline"] if change_request else None
     return page("check", app, errors=errors or {}, status_code=status_code, labels=_category_labels(),
-                problems=apps.submission_problems(app, organisation, clock.now()),
+                problems=apps.submission_problems(app, organisation, clock.now(), until),
+                change_request=change_request,
                 is_signatory=principal.role_in(app.organisation_id) is Role.SIGNATORY,
                 offers=dict(OfferType.choices()), target_groups=dict(TargetGroup.choices()),
                 districts=dict(District.choices()), languages=LANGUAGES, values={"version": app.version})  # fmt: skip
@@ -647,7 +671,7 @@ async def withdraw(
 
 ROUTES = [
     application_list, new_form, start, overview, post_message, applicant_form, save_applicant, project_form,
-    save_project, plan_page, save_financing, new_line, edit_line, save_line, delete_line, attachments_page,
+    save_project, plan_page, save_financing, take_over_gap, new_line, edit_line, save_line, delete_line, attachments_page,
     upload, remove_attachment, download, declarations_form, save_declarations, check, submit, withdraw_form,
     withdraw,
 ]  # fmt: skip
