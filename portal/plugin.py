@@ -17,6 +17,7 @@ from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
 from portal.applications import amendments as amendment_pages
 from portal.applications import controllers as applications
+from portal.applications import signatures as signature_pages
 from portal.applications import versions as application_versions
 from portal.auth import controllers as auth
 from portal.auth import guard, sessions
@@ -51,7 +52,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

@@ -20,6 +20,7 @@ from grants.demo.personas import APPROVERS, DEMO_ORGANISATION_KEY, PERSONAS, REV
 from grants.vocabulary import (
     COMPULSORY_OFFERS,
     AgeBand,
+    AttachmentKind,
     CounsellingTopic,
     DecisionKind,
     District,
@@ -71,6 +72,9 @@ PROVISIONAL_2027 = (
     (15, Provisional(date(2026, 10, 6), date(2026, 10, 21), True, P.CERTIFIED, date(2026, 11, 23))),
 )
 BLZ_SPARKASSE_KOELNBONN = "37050198"
+# The file behind the attachments of the draft Ayşe Demir lays before Mehmet Kaya (seed stores it).
+DEMO_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+READY_TITLE = "Sprachcafé und Elternberatung 2027"
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +448,25 @@ class Builder:
             centre, organisation, district = self.centres[index]
             self.application("IKZ", 2027, centre, organisation, district, A.APPROVED, G.APPROVED,
                              provisional)  # fmt: skip
+        self.ready_to_sign()
+
+    def ready_to_sign(self) -> None:
+        """A complete 2027 draft of the personas' association, filled in by Ayşe Demir, who may not
+        submit it: she lays it before Mehmet Kaya ("Zur Unterschrift vorlegen")."""
+        centre, organisation, district = self.centres[0]
+        self.application("IKZ", 2027, centre, organisation, district, A.DRAFT, None)
+        app = Ref("application", len(self.data.of("application")) - 1)
+        row = self.data.get(app)
+        row.update(title=READY_TITLE, early_start_requested=False, declarations={
+            "no_early_start": True, "input_tax_deduction": False, "truthful": True, "privacy_notice": True})  # fmt: skip
+        kinds = [AttachmentKind.STATUTES, AttachmentKind.TAX_EXEMPTION]
+        if self.data.get(organisation)["register_number"]:
+            kinds.append(AttachmentKind.REGISTER_EXTRACT)
+        for kind in kinds:
+            self.data.add("attachment", organisation=organisation, application=app, kind=kind,
+                          filename=f"{kind.value}.pdf", media_type="application/pdf", size_bytes=len(DEMO_PDF),
+                          sha256=hashlib.sha256(DEMO_PDF).hexdigest(), uploaded_by=self.user("member"),
+                          uploaded_at=row["created_at"] + timedelta(days=1))  # fmt: skip
 
     def application(self, programme: str, year: int, centre: Ref, organisation: Ref, district: District,
                     status: A, grant_status: G | None, provisional: Provisional | None = None) -> None:  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from grants import db, files
-from grants.demo.data import DemoData, Ref, build
+from grants.demo.data import DEMO_PDF, DemoData, Ref, build
 from grants.services.payments import refresh_next_instalments
 from grants.settings import get_settings
 from grants.tables import TABLES, ExportBatch, Organisation
@@ -56,5 +56,7 @@ async def load(data: DemoData) -> dict[str, list[int]]:
             result = await table.insert(*chunk).returning(table._meta.primary_key)
             inserted.extend(r["id"] for r in result)
         ids[name] = inserted
+    if data.of("attachment"):
+        files.store(DEMO_PDF)  # the content behind the demo's attachments
     await refresh_next_instalments()
     return ids

@@ -66,6 +66,8 @@ class AmendmentView:
     reviewer_id: int | None
     recommendation: str
     decision_id: int | None
+    approved: Money | None = None  # the grant the Änderungsbescheid sets
+    previous: Money | None = None  # the grant in force before it
 
     @property
     def status_label(self) -> str:
@@ -131,11 +133,20 @@ async def _rows(application_id: int) -> list[dict[str, Any]]:
 async def of_application(app: applications.ApplicationView) -> list[AmendmentView]:
     """The amendments of a loaded application's grant, oldest first, with their line changes."""
     rows = await _rows(app.id)
+    if not rows:
+        return []
     changes = line_changes(app, rows)
+    numbered = await Decision.select(Decision.id, Decision.number, Decision.approved_cents).where(
+        Decision.application == app.id)  # fmt: skip
+    by_number = {r["number"]: Money(r["approved_cents"]) for r in numbered}
+    totals = {
+        r["id"]: (Money(r["approved_cents"]), by_number.get(r["number"] - 1)) for r in numbered
+    }
     return [
         AmendmentView(r["id"], r["version"], r["status"], r["period_start"], r["period_end"],
                       Money(r["requested_cents"]), changes[r["id"]], r["reason"], r["requested_at"],
-                      r["reviewer"], r["recommendation"], r["decision"])
+                      r["reviewer"], r["recommendation"], r["decision"],
+                      *totals.get(r["decision"], (None, None)))
         for r in rows
     ]  # fmt: skip
 

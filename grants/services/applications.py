@@ -120,6 +120,8 @@ class ApplicationView:
     decided_at: datetime | None = None
     withdrawn_at: datetime | None = None
     reviewer_id: int | None = None
+    handed_over_at: datetime | None = None
+    handed_over_by: str = ""  # the member's name, while the draft lies before the signatories
     lines: list[LineView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
 
@@ -189,6 +191,7 @@ async def get(principal: Principal, application_id: int) -> ApplicationView:
         Application.call.programme.name.as_alias("programme"),  # type: ignore[union-attr]
         Application.call.programme.short_name.as_alias("programme_short"),  # type: ignore[union-attr]
         Application.call.fiscal_year.year.as_alias("fiscal_year"),  # type: ignore[union-attr]
+        Application.handed_over_by.display_name.as_alias("handed_over_by_name"),
     ).where(Application.id == application_id)
     if not is_staff(principal):
         query = query.where(Application.organisation.is_in(list(principal.organisation_ids) or [0]))
@@ -231,7 +234,8 @@ def _view(
         financing_type=FinancingType(row["financing_type"]), requested=Money(row["requested_cents"]),
         declarations=dict(row["declarations"] or {}), submitted_at=row["submitted_at"],
         created_at=row["created_at"], decided_at=row["decided_at"], withdrawn_at=row["withdrawn_at"],
-        reviewer_id=row["reviewer"],
+        reviewer_id=row["reviewer"], handed_over_at=row["handed_over_at"],
+        handed_over_by=row["handed_over_by_name"] or "",
         lines=[LineView(
             id=line["id"], line_key=line["line_key"], kind=PlanLineKind(line["kind"]), category=line["category"],
             description=line["description"], amount=Money(line["amount_cents"]),
@@ -335,8 +339,13 @@ def _check_editor(principal: Principal, app: ApplicationView) -> None:
 
 
 async def touch(app_id: int, version: int, changes: dict[Any, Any] | None = None) -> int:
-    """Write ``changes`` and bump the version, if nobody saved meanwhile; returns the new version."""
+    """Write ``changes`` and bump the version, if nobody saved meanwhile; returns the new version.
+
+    Any change takes back a hand-over for signature: the signatories were shown another draft.
+    """
     values = {
+        Application.handed_over_at: None,
+        Application.handed_over_by: None,
         **(changes or {}),
         Application.updated_at: clock.now(),
         Application.version: version + 1,
@@ -706,10 +715,14 @@ TIMELINE_LABELS = {
     "application.submitted": "Eingereicht",
     "application.review_started": "Prüfung begonnen",
     "application.changes_requested": "Nachforderung gestellt",
+    "application.handed_over": "Zur Unterschrift vorgelegt",
     "application.withdrawn": "Zurückgezogen",
     "application.approved": "Bewilligt",
     "application.partly_approved": "Teilweise bewilligt",
     "application.rejected": "Abgelehnt",
+    "amendment.requested": "Änderungsantrag gestellt",
+    "amendment.approved": "Änderung bewilligt (Änderungsbescheid)",
+    "amendment.rejected": "Änderung abgelehnt",
 }
 
 
@@ -718,27 +731,34 @@ class Event:
     at: datetime
     label: str
     detail: str
+    actor: str = ""  # who did it, where the audit trail knows
+    action: str = ""
+    amendment_id: int | None = None  # for the events of an amendment: which one
 
 
 async def timeline(app: ApplicationView) -> list[Event]:
-    """The milestones of an application, oldest first (saves of single steps left out).
+    """The milestones of an application and of its amendments, oldest first (saves of single
+    steps left out).
 
-    Applications taken over from elsewhere (the demo data, a migration) have no audit events;
-    their milestones come from the dates on the application itself.
+    Applications taken over from elsewhere (the demo data, a migration) have no audit events of
+    their own; their milestones come from the dates on the application itself.
     """
-    rows = await AuditEvent.select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data).where(
+    rows = await AuditEvent.select(
+        AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data, AuditEvent.actor.display_name,
+    ).where(
         (AuditEvent.entity == "application") & (AuditEvent.entity_id == app.id)
         & AuditEvent.action.is_in(list(TIMELINE_LABELS))
     ).order_by(AuditEvent.id).output(load_json=True)  # fmt: skip
-    if not rows:
-        return _timeline_from_dates(app)
     events = []
     for row in rows:
         data = row["data"] or {}
         detail = f"Fassung {data['version']}" if "version" in data else ""
         if "deadline" in data:
             detail = f"Frist {date.fromisoformat(data['deadline']):%d.%m.%Y}"
-        events.append(Event(row["occurred_at"], TIMELINE_LABELS[row["action"]], detail))
+        events.append(Event(row["occurred_at"], TIMELINE_LABELS[row["action"]], detail,
+                            row["actor.display_name"] or "", row["action"], data.get("amendment")))  # fmt: skip
+    if not any(event.action.startswith("application.") for event in events):
+        return sorted(_timeline_from_dates(app) + events, key=lambda event: event.at)
     return events
 
 

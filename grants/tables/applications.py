@@ -41,6 +41,8 @@ class Application(Record, tablename="application"):
     decided_at = moment()
     withdrawn_at = moment()
     withdrawal_reason = Text()
+    handed_over_at = moment()  # a member laid the finished draft before the signatories
+    handed_over_by = ref(User, null=True)
     version = version()
 
 

@@ -16,7 +16,15 @@ from litestar.response import Redirect, Template
 from grants import clock
 from grants.errors import Conflict, Invalid
 from grants.money import Money
-from grants.services import amendments, attachments, decisions, messages, payments, plans
+from grants.services import (
+    amendments,
+    attachments,
+    decisions,
+    messages,
+    payments,
+    plans,
+    signatures,
+)
 from grants.services import applications as apps
 from grants.services.applications import ApplicationView, ProjectInput
 from grants.services.calls import open_calls
@@ -169,6 +177,7 @@ async def overview(request: Request[Any, Any, Any], application_id: FromPath[int
         grant_id=await payments.grant_of(app.id),
         is_member=principal.role_in(app.organisation_id) is not None,
         is_signatory=principal.role_in(app.organisation_id) is Role.SIGNATORY,
+        signatories=await signatures.signatories(app.organisation_id),
         is_staff=apps.is_staff(principal),
     )  # fmt: skip
 
@@ -612,6 +621,7 @@ async def _check_page(request: Request[Any, Any, Any], application_id: int, erro
                 problems=apps.submission_problems(app, organisation, clock.now(), until),
                 change_request=change_request,
                 is_signatory=principal.role_in(app.organisation_id) is Role.SIGNATORY,
+                signatories=await signatures.signatories(app.organisation_id),
                 offers=dict(OfferType.choices()), target_groups=dict(TargetGroup.choices()),
                 districts=dict(District.choices()), languages=LANGUAGES, values={"version": app.version})  # fmt: skip
 

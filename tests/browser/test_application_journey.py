@@ -119,15 +119,22 @@ async def test_apply_and_submit_by_keyboard(page, tmp_path):
     await save(page)
     assert await page.get_by_text("Erledigt", exact=True).count() == 5
 
+    # The member may not submit: she lays the draft before the signatory, who finds it at the start.
+    await open_task(page, "Angaben prüfen und einreichen")
+    await press(page.get_by_role("button", name="Zur Unterschrift vorlegen"))
+    assert (
+        "Der Antrag liegt jetzt zur Unterschrift vor bei: Mehmet Kaya."
+        in await page.get_by_role("status").first.inner_text()
+    )
+    assert "Zur Unterschrift vorgelegt von Ayşe Demir" in await page.locator("main").inner_text()
+    await assert_accessible(page)
     await press(page.get_by_role("button", name="Abmelden"))
     await log_in(page, "signatory")
-    await press(
-        page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-            "link", name="Meine Anträge"
-        )
-    )
-    await press(page.get_by_role("link", name="Beratung und Begegnung"))
-    await open_task(page, "Angaben prüfen und einreichen")
+    to_sign = page.get_by_role("region", name="Zur Unterschrift")
+    assert "— vorgelegt von Ayşe Demir am" in await to_sign.inner_text()
+    await assert_accessible(page)
+    await press(to_sign.get_by_role("link", name="Beratung und Begegnung"))
+    await assert_accessible(page)
     await press(page.get_by_role("button", name="Antrag verbindlich einreichen"))
     assert (
         "Der Antrag ist eingereicht (Fassung 1)."

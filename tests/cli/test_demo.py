@@ -1,7 +1,10 @@
 """``grants demo`` on a fresh checkout: a SQLite database under var/, demo data, a served portal."""
 
+import hashlib
+
 import httpx
 
+from grants.demo.data import DEMO_PDF
 from tests.support.server import command_env, free_port, grants_command, serving
 
 
@@ -19,9 +22,10 @@ def test_demo_serves_start_page_and_healthz_with_no_other_service(tmp_path):
     assert ">Demo<" in start.text
     assert health.json() == {"status": "ok", "database": "ok", "schema": "current"}
     assert (tmp_path / "var" / "demo.sqlite3").exists()
-    batch_files = list((tmp_path / "var" / "files").glob("*/*/*"))  # each exported batch's Excel
-    assert len(batch_files) >= 5
-    assert all(path.read_bytes().startswith(b"PK") for path in batch_files)
+    stored = {path.name: path.read_bytes() for path in (tmp_path / "var" / "files").glob("*/*/*")}
+    assert stored.pop(hashlib.sha256(DEMO_PDF).hexdigest()) == DEMO_PDF  # behind the attachments
+    assert len(stored) >= 5  # each exported batch's Excel
+    assert all(content.startswith(b"PK") for content in stored.values())
     log = (tmp_path / f"server-{port}.log").read_text()
     assert f"Startseite:   http://127.0.0.1:{port}/" in log
     assert "Demodaten" in log

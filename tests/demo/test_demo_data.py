@@ -1,15 +1,15 @@
 """The demo data: deterministic, Köln-like, consistent with the money rules, loadable once."""
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 
-from grants import clock
+from grants import clock, files
 from grants.budget_rules import final_from
 from grants.demo import seed
-from grants.demo.data import TODAY, Ref, build
-from grants.services import payments
+from grants.demo.data import DEMO_PDF, READY_TITLE, TODAY, Ref, build
+from grants.services import applications, payments, signatures
 from grants.services.calls import open_calls
 from grants.services.users import load_principal
 from grants.tables import (
@@ -198,3 +198,20 @@ async def test_the_loaded_demo_says_which_2027_order_goes_out_and_which_waits(
     assert "bestandskräftig und ohne Haushaltsvorbehalt" in by_reservation[False].reason
     assert by_reservation[True].waits
     assert "unter Haushaltsvorbehalt" in by_reservation[True].reason
+
+
+@pytest.mark.anyio
+async def test_ayse_can_lay_the_ready_draft_before_mehmet(database, monkeypatch):
+    """The personas' association has a complete draft that its member may not submit."""
+    await seed.load_once(DATA)
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(TODAY, time(12), tzinfo=UTC))
+    member = await load_principal((await User.objects().get(User.subject == "demo-member")).id)
+    assert member is not None
+    row = await Application.objects().get(Application.title == READY_TITLE)
+    app = await applications.get(member, row.id)
+    organisation = await applications.organisation_of(app)
+    assert applications.submission_problems(app, organisation, clock.now()) == []
+    assert app.attachments
+    assert all(files.read(a.sha256) == DEMO_PDF for a in app.attachments)
+    signers = await signatures.hand_over(member, app.id, app.version)
+    assert [s.name for s in signers] == ["Mehmet Kaya"]

@@ -4,6 +4,7 @@
 import io
 import re
 
+import httpx
 import pytest
 from docx import Document as WordDocument
 
@@ -18,7 +19,7 @@ from grants.tables import (
 )
 from tests.review.test_decision_flow import as_persona, decision_form, review_to_ready
 from tests.support import applying
-from tests.support.login import csrf_post
+from tests.support.login import csrf_post, sign_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
@@ -54,6 +55,11 @@ async def recommend_and_approve(reviewer, approver, app_id: int) -> None:
     done = await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
                            {"version": str(amendment.version), "application": str(app_id), "outcome": "approve"})  # fmt: skip
     assert done.status_code == 303, done.text
+
+
+def verlauf(html: str) -> str:
+    """The Verlauf section of the association's overview."""
+    return html.split('id="verlauf"')[1].split("</section>")[0]
 
 
 async def letter_text(client, decision: Decision) -> str:
@@ -143,7 +149,7 @@ async def test_a_second_amendment_changes_the_amounts_the_first_set(client, appr
     asked = await ask(client, app_id, world, personnel_costs="31.000,00", reason="Weniger Stunden.")
     assert asked.status_code == 303, asked.text
     page = await client.get(f"/antraege/{app_id}")
-    second = page.text.split('id="aenderungen"')[1].split("Geänderte Ausgaben")[2]
+    second = verlauf(page.text).split("Geänderte Ausgaben")[2]
     assert re.search(
         r"Personalausgaben.*?32\.000,00\xa0€.*?31\.000,00\xa0€.*?-1\.000,00\xa0€", second, re.S
     )
@@ -153,3 +159,55 @@ async def test_a_second_amendment_changes_the_amounts_the_first_set(client, appr
     # A 34.800 − 1.000 = 33.800 (not the original plan's 30.000 + 1.000); 33.800 − D 4.800 = 29.000
     assert (new.number, new.eligible_cents, new.approved_cents) == (3, 3380000, 2900000)
     assert "bisher 32.000,00\xa0€, nunmehr 31.000,00\xa0€" in await letter_text(approver, new)
+
+
+async def test_the_verlauf_shows_the_request_the_decision_and_the_changes(client, approved):
+    app_id, world, reviewer, approver = approved
+    await ask(client, app_id, world)
+    await recommend_and_approve(reviewer, approver, app_id)
+    history = verlauf((await client.get(f"/antraege/{app_id}")).text)
+    asked, decided = history.split("Änderungsantrag gestellt")[1].split("Änderung bewilligt")
+    assert asked.startswith(", von Mehmet Kaya")
+    assert f"01.01.{world['year']} – 31.12.{world['year']}" in asked
+    assert "30.000,00\xa0€" in asked  # the grant asked for
+    assert "Mehr Beratungsstunden nötig." in asked
+    assert re.search(
+        r"Personalausgaben.*?30\.000,00\xa0€.*?32\.000,00\xa0€.*?2\.000,00\xa0€", asked, re.S
+    )
+    assert decided.startswith(" (Änderungsbescheid), von Dr. Andrea Hoffmann")
+    # A 34.800 − D 4.800 = 30.000; before, 28.000 were approved
+    assert "Die Zuwendung beträgt nun 30.000,00\xa0€ (bisher 28.000,00\xa0€)" in decided
+    for raw in ("amendment.", "approved", "requested", "rejected"):
+        assert raw not in history
+
+
+async def test_the_verlauf_shows_a_refusal_and_who_refused(client, approved):
+    app_id, world, reviewer, approver = approved
+    await ask(client, app_id, world)
+    amendment = await Amendment.objects().first()
+    await csrf_post(reviewer, f"/pruefung/aenderungen/{amendment.id}/empfehlung",
+                    {"version": str(amendment.version), "application": str(app_id), "recommendation": "Nein."})  # fmt: skip
+    await csrf_post(approver, f"/pruefung/aenderungen/{amendment.id}/entscheidung",
+                    {"version": str(amendment.version + 1), "application": str(app_id), "outcome": "reject",
+                     "reasons": "Nicht begründet."})  # fmt: skip
+    history = verlauf((await client.get(f"/antraege/{app_id}")).text)
+    assert "Änderung abgelehnt, von Dr. Andrea Hoffmann" in history
+    assert "Es bleibt beim bisherigen Bescheid." in history
+
+
+async def test_a_member_sees_who_may_request_an_amendment(client, app, approved):
+    app_id, _, _, _ = approved
+    page = await client.get(f"/antraege/{app_id}")  # the signatory
+    assert ">Änderung beantragen</a>" in page.text
+    assert "Eine Änderung beantragen darf nur" not in page.text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as member:
+        await sign_in(member, "member")
+        page = await member.get(f"/antraege/{app_id}")
+        assert ">Änderung beantragen</a>" not in page.text
+        assert (
+            "Eine Änderung beantragen darf nur eine vertretungsberechtigte Person Ihrer Organisation: "
+            "Mehmet Kaya"
+        ) in page.text
+        assert (await member.get(f"/antraege/{app_id}/aenderung")).status_code == 403
