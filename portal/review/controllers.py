@@ -331,14 +331,15 @@ async def _decision_page(request: Request[Any, Any, Any], application_id: int, e
     ]
     summary = _summary(decided[-1]) if decided else None
     parameters = PARAMETERS[chosen] if chosen else ()
+    open_ = app.status == ApplicationStatus.READY  # the form shows; else only what was decided
     return Template("review/decision.html.jinja2", context={
         "app": app, "review": review, "values": shown, "budget_state": state, "programme": programme,
         "errors": {AT_FIELDS.get(field, field): message for field, message in (errors or {}).items()},
         "recommendations": Recommendation.choices(), "financing_types": FinancingType.choices(),
-        "chosen_type": chosen, "parameters": parameters, "linked": {*FIELDS, *parameters},
+        "chosen_type": chosen, "parameters": parameters, "linked": {*FIELDS, *parameters} if open_ else set(),
         "payment_modes": PaymentMode.choices(), "condition_options": await _condition_options(),
         "may_decide": decisions.may_decide(request.user, app, review), "summary": summary,
-        "open": app.status == ApplicationStatus.READY, "max_instalments": MAX_INSTALMENTS,
+        "open": open_, "max_instalments": MAX_INSTALMENTS,
     }, status_code=status_code)  # fmt: skip
 
 

@@ -185,6 +185,13 @@ async def test_after_deciding_the_page_shows_the_outcome_and_the_letter(ready, c
     assert "ENTWURF" not in header
     assert "ENTWURF" not in text
     assert "28.000,00\u00a0€" in text
+    again = await csrf_post(
+        approver, url, {**decision_form(world), "version": await applying.version(app_id)}
+    )
+    assert again.status_code in (400, 409)
+    assert 'role="alert"' in again.text  # the form is gone, the reason for the refusal is not
+    assert "Die Entscheidung ist nicht gespeichert" in again.text
+    assert 'href="#feld-' not in again.text
 
 
 async def test_the_reviewer_may_not_preview_the_letter_of_their_own_review(client, app, submitted):

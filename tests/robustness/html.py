@@ -49,8 +49,10 @@ class Page(HTMLParser):
         elif tag == "input":
             self.input(a)
         elif tag == "button" and a.get("type", "submit") == "submit":
-            if not any(name == a["name"] for name, _ in self.form.fields):
-                self.form.fields.append((a["name"], a.get("value", "")))
+            # the last named button: a form's main action comes last ("Art übernehmen" before
+            # "Entscheiden und Bescheid erstellen")
+            fields = [field for field in self.form.fields if field[0] != a["name"]]
+            self.form.fields[:] = [*fields, (a["name"], a.get("value", ""))]
         elif tag == "textarea":
             self.textarea = a["name"]
             self.form.typed.append(a["name"])
