@@ -57,7 +57,11 @@ async def record(
     organisation: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event; call it inside the transaction of the change it describes."""
+    """Append one event, inside the transaction of the change it describes: the lock that
+    orders the chain holds until that transaction ends, so outside one two events could link
+    to the same predecessor."""
+    if db.get_engine().current_transaction.get() is None:
+        raise RuntimeError(f"audit event {action!r} outside a transaction")
     await db.lock("audit_event")
     last = (
         await AuditEvent.select(AuditEvent.sha256).order_by(AuditEvent.id, ascending=False).first()

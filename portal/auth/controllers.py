@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from grants import audit
+from grants import audit, db
 from grants.errors import NotFound
 from grants.services import users
 from grants.settings import OIDCProvider, Settings
@@ -138,9 +138,10 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
     request.clear_session()
     principal = current(request)
     if principal is not None:
-        await audit.record(
-            audit.Actor(principal.id, _request_id(request)), "user.logout", "user", principal.id
-        )
+        async with db.transaction():
+            await audit.record(
+                audit.Actor(principal.id, _request_id(request)), "user.logout", "user", principal.id
+            )
         logger.info("logout: user=%s", principal.id)
     client = oidc_clients(request.app).get(session.get("provider", ""))
     settings: Settings = request.app.state["settings"]
