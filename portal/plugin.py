@@ -8,7 +8,6 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.plugins import InitPlugin
 from litestar.static_files import create_static_files_router
-from litestar.stores.memory import MemoryStore
 
 from grants.settings import Settings
 from portal import allow, api, database, errors, inputs, observability, security, templating
@@ -63,7 +62,7 @@ class PortalPlugin(InitPlugin):
 
             app_config.route_handlers.append(dev_provider_router(settings))
             app_config.route_handlers.append(demo_mail_router(settings))
-        app_config.stores = {"sessions": sessions.DatabaseStore(), "rate_limit": MemoryStore()}
+        app_config.stores = {"sessions": sessions.DatabaseStore()}
         session_config = sessions.session_config(settings)
         csrf = app_config.state["csrf"] = security.CSRFTokens(settings, session_config.key)
         app_config.middleware[:0] = [
@@ -72,7 +71,7 @@ class PortalPlugin(InitPlugin):
             security.CSRFMiddleware(csrf),  # before the session: it sees the session cookie go out
             session_config.middleware,
             guard.PrincipalMiddleware(),
-            security.login_rate_limit(settings).middleware,
+            security.LoginRateLimit(settings.login_rate_limit),
             inputs.PathRange(),  # after the principal: the 404 page shows who is signed in
         ]
         app_config.before_send.append(security.SecurityHeaders(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -12,12 +13,12 @@ from urllib.parse import quote, urlsplit
 from litestar.connection import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import RequestEncodingType, ScopeType
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException, TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from grants import rate_counter
 from grants.settings import Settings
 
 LOGIN_PATHS = ("/auth/login", "/auth/callback")
@@ -198,10 +199,20 @@ async def _sent_token(request: Request[Any, Any, Any]) -> str | None:
     return None
 
 
-def login_rate_limit(settings: Settings) -> RateLimitConfig:
-    """At most ``settings.login_rate_limit`` login starts and callbacks per minute and client."""
-    return RateLimitConfig(
-        rate_limit=("minute", settings.login_rate_limit),
-        check_throttle_handler=lambda request: request.url.path.startswith(LOGIN_PATHS),
-        store="rate_limit",
-    )
+class LoginRateLimit(ASGIMiddleware):
+    """At most ``limit`` login starts and callbacks per minute and client address (429 with
+    Retry-After beyond). Counted in the database, so that all app workers share one count."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["path"].startswith(LOGIN_PATHS):
+            now = time.time()
+            client = (scope.get("client") or ("unbekannt",))[0]
+            if await rate_counter.hit(client, int(now // 60)) > self.limit:
+                reset = str(60 - int(now % 60))
+                raise TooManyRequestsException(headers={"RateLimit-Reset": reset})
+        await next_app(scope, receive, send)

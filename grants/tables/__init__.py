@@ -22,14 +22,14 @@ from grants.tables.budget import BudgetCommitment, BudgetLine, FiscalYear
 from grants.tables.communication import Document, Message, Notification
 from grants.tables.organisations import Centre, Invitation, Membership, Organisation
 from grants.tables.payments import ExportBatch, FundsRequest, PaymentOrder
-from grants.tables.people import DevOidcCode, User, UserRole, WebSession
+from grants.tables.people import DevOidcCode, RateCounter, User, UserRole, WebSession
 from grants.tables.programmes import Call, Programme, TextBlock
 from grants.tables.reviews import LineAssessment, Review
 from grants.tables.usage_reports import ActualLine, IndicatorValue, Receipt, UsageReport
 
 # In dependency order: a table comes after every table it references.
 TABLES: tuple[type[Table], ...] = (
-    User, UserRole, WebSession, DevOidcCode,
+    User, UserRole, WebSession, RateCounter, DevOidcCode,
     Organisation, Centre, Membership, Invitation,
     FiscalYear, BudgetLine, Programme, Call, TextBlock,
     Application, ApplicationVersion, PlanLine,

@@ -1,5 +1,5 @@
-"""Users (keyed by OIDC issuer and subject), their KI roles, web sessions, and the demo
-provider's authorization codes."""
+"""Users (keyed by OIDC issuer and subject), their KI roles, web sessions, the login rate
+counters, and the demo provider's authorization codes."""
 
 from piccolo.columns import Boolean, Bytea, Integer, Text, Varchar
 from piccolo.columns.base import OnDelete
@@ -39,6 +39,15 @@ class WebSession(Record, tablename="web_session"):
     data = Bytea()
     expires_at = moment()
     user_id = Integer(null=True, default=None)  # whose it is, to load it with its principal
+
+
+class RateCounter(Record, tablename="rate_counter"):
+    """Requests of one client in one minute (the login rate limit), counted in the database so
+    that every app worker sees the same count."""
+
+    key = Varchar(length=128, unique=True)  # "<client address> <minute>"
+    minute = Integer(index=True)  # minutes since the epoch, to delete the past ones
+    hits = Integer(default=0)
 
 
 class DevOidcCode(Record, tablename="dev_oidc_code"):

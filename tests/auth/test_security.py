@@ -1,11 +1,15 @@
 """Security headers on every response, the login rate limit, and the audit chain."""
 
+from contextlib import asynccontextmanager
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
 from grants import audit
 from grants.settings import load_settings
 from grants.tables import AuditEvent
+from portal import security
 from portal.app import create_app
 
 pytestmark = pytest.mark.anyio
@@ -31,18 +35,29 @@ async def test_every_response_carries_the_security_headers(client, path):
 
 
 @pytest.fixture
-async def https_portal(migrated, database, tmp_root):
-    settings = load_settings({
+def https_settings(tmp_root):
+    return load_settings({
         "GRANTS_ENV": "production", "GRANTS_SECRET_KEY": "h" * 40, "GRANTS_BASE_URL": "https://portal.test",
         "GRANTS_DATA_DIR": str(tmp_root / "https"), "GRANTS_LOGIN_RATE_LIMIT": "3",
         "GRANTS_OIDC_ISSUER": "https://login.example.org/realms/ki", "GRANTS_OIDC_CLIENT_ID": "portal",
         "GRANTS_OIDC_CLIENT_SECRET": "geheim",
     })  # fmt: skip
+
+
+@asynccontextmanager
+async def portal(settings):
     app = create_app(settings)
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://portal.test") as client:
             yield client
+
+
+@pytest.fixture
+async def https_portal(migrated, database, https_settings, monkeypatch):
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: 1_800_000_010.0))
+    async with portal(https_settings) as client:
+        yield client
 
 
 async def test_https_adds_hsts_and_host_prefixed_secure_cookies(https_portal):
@@ -65,6 +80,15 @@ async def test_login_attempts_are_rate_limited(https_portal):
     assert int(limited.headers["retry-after"]) > 0
     assert "Zu viele Anfragen" in limited.text
     assert (await https_portal.get("/impressum")).status_code == 200  # other pages are not limited
+
+
+async def test_the_limit_holds_across_app_workers(migrated, database, https_settings, monkeypatch):
+    """Two apps on one database, as two workers: together they admit the limit once."""
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: 1_800_000_010.0))
+    async with portal(https_settings) as first, portal(https_settings) as second:
+        answers = [await worker.get("/auth/callback") for worker in (first, second, first, second)]
+    assert [answer.status_code for answer in answers] == [400, 400, 400, 429]
+    assert answers[-1].headers["retry-after"] == "50"
 
 
 async def test_the_audit_chain_detects_tampering(database):
