@@ -1,5 +1,6 @@
-"""The association's side of an amendment in Chromium, checked with axe-core: a member sees who
-may ask for one; the signatory asks, and the request with its changes stands in the Verlauf."""
+"""An amendment in Chromium, checked with axe-core: a member sees who may ask for one; the
+signatory asks, and the request with its changes stands in the Verlauf; the reviewer sees each
+changed line with its old and new amount (also at 320 px) and recommends, the approver decides."""
 
 import re
 
@@ -44,4 +45,34 @@ async def test_who_may_ask_and_the_request_in_the_verlauf(page):
     assert "Mehr Material für die Kurse." in text
     table = history.get_by_role("table", name="Geänderte Ausgaben")
     assert "1.234,00\xa0€" in await table.inner_text()
+    await assert_accessible(page)
+
+    application = re.search(r"/antraege/(\d+)", page.url).group(1)
+    await log_in(page, "reviewer")
+    await page.goto(f"/pruefung/antraege/{application}")
+    requests = page.get_by_role("region", name="Änderungsanträge")
+    assert "(in Prüfung)" in await requests.inner_text()  # a German label, no status code
+    changed = await requests.get_by_role("table", name="Geänderte Ausgaben").inner_text()
+    assert "Lehr- und Verbrauchsmaterial" in changed
+    assert "1.234,00\xa0€" in changed
+    for width in (1280, 320):
+        await page.set_viewport_size({"width": width, "height": 800})
+        await assert_accessible(page)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await requests.get_by_label("Empfehlung der Sachbearbeitung").fill("Bewilligen.")
+    await requests.get_by_role("button", name="Empfehlung speichern").click()
+    await page.wait_for_load_state()
+
+    await log_in(page, "approver")
+    await page.goto(f"/pruefung/antraege/{application}")
+    requests = page.get_by_role("region", name="Änderungsanträge")
+    await requests.get_by_label("bewilligen (Änderungsbescheid)").check()
+    await requests.get_by_label("Begründung").fill("Wie empfohlen.")
+    await requests.get_by_role("button", name="Entscheiden").click()
+    await page.wait_for_load_state()
+    assert (
+        "(bewilligt)"
+        in (await page.get_by_role("region", name="Änderungsanträge").inner_text()).lower()
+    )
     await assert_accessible(page)
