@@ -95,6 +95,15 @@ async def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+async def accessible_at_1280_and_320(page) -> None:
+    """The page passes axe-core at 1280 px and at 320 px, where it does not scroll sideways."""
+    for width in (1280, 320):
+        await page.set_viewport_size({"width": width, "height": 720})
+        await assert_accessible(page)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await page.set_viewport_size({"width": 1280, "height": 720})
+
+
 async def log_in(page, persona: str) -> None:
     """Sign in as a demo persona through the development provider (signing out first)."""
     await page.goto("/")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import accessible_at_1280_and_320, assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 
@@ -55,11 +55,7 @@ async def test_who_may_ask_and_the_request_in_the_verlauf(page):
     changed = await requests.get_by_role("table", name="Geänderte Ausgaben").inner_text()
     assert "Lehr- und Verbrauchsmaterial" in changed
     assert "1.234,00\xa0€" in changed
-    for width in (1280, 320):
-        await page.set_viewport_size({"width": width, "height": 800})
-        await assert_accessible(page)
-        assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    await page.set_viewport_size({"width": 1280, "height": 800})
+    await accessible_at_1280_and_320(page)
     await requests.get_by_label("Empfehlung der Sachbearbeitung").fill("Bewilligen.")
     await requests.get_by_role("button", name="Empfehlung speichern").click()
     await page.wait_for_load_state()

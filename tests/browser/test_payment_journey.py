@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from grants.money import Money
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import accessible_at_1280_and_320, assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 YEAR = 2026  # the demo's year with its budget in force and grants being paid
@@ -93,12 +93,3 @@ async def test_order_release_export_confirm_and_see_the_budget_change(page):
 
     assert await paid_in_budget(page) == paid_before + expected
     await assert_accessible(page)
-
-
-async def accessible_at_1280_and_320(page) -> None:
-    """The page passes axe-core at 1280 px and at 320 px, where it does not scroll sideways."""
-    for width in (1280, 320):
-        await page.set_viewport_size({"width": width, "height": 720})
-        await assert_accessible(page)
-        assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    await page.set_viewport_size({"width": 1280, "height": 720})

@@ -10,7 +10,7 @@ import pytest
 from docx import Document as WordDocument
 
 from grants.money import Money
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import accessible_at_1280_and_320, assert_accessible, log_in
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 
@@ -50,23 +50,13 @@ async def test_review_decide_and_see_the_letter(page, browser, live_server):
     await page.get_by_role("link", name=title).first.click()
     await page.get_by_role("link", name="Jetzt entscheiden").click()
     decision_url = page.url
-    await assert_accessible(page)
-    await page.set_viewport_size({"width": 320, "height": 640})
-    await page.reload()
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
-    await assert_accessible(page)
-    await page.set_viewport_size({"width": 1280, "height": 720})
+    await accessible_at_1280_and_320(page)
 
     amount = await decide_without_javascript(browser, live_server, decision_url)
     await page.goto(decision_url)  # what the approver sees after deciding, checked with axe
     summary = f"Entschieden: Bewilligung {amount}\u00a0€ als Festbetragsfinanzierung"
     assert await page.get_by_role("heading", name=summary).count() == 1
-    await assert_accessible(page)
-    await page.set_viewport_size({"width": 320, "height": 640})
-    await page.reload()
-    assert await page.evaluate("document.documentElement.scrollWidth") <= 320
-    await assert_accessible(page)
-    await page.set_viewport_size({"width": 1280, "height": 720})
+    await accessible_at_1280_and_320(page)
 
     await log_in(page, "member")
     await (
@@ -145,8 +135,4 @@ async def assess_in_one_form(page) -> None:
     )
     computation = page.get_by_role("region", name="Berechnung der Zuwendung")
     assert "Im Bescheid steht:" in await computation.inner_text()
-    for width in (1280, 320):
-        await page.set_viewport_size({"width": width, "height": 900})
-        await assert_accessible(page)
-        assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await accessible_at_1280_and_320(page)
