@@ -226,6 +226,7 @@ class DocumentKind(Labelled):
     HEARING_LETTER = "hearing_letter", "Anhörungsschreiben"
     REFUND_LETTER = "refund_letter", "Rückforderungsbescheid"
     AUDIT_MEMO = "audit_memo", "Prüfvermerk"
+    AUDIT_NOTICE = "audit_notice", "Prüfungsmitteilung"
     SUBMITTED_APPLICATION = "submitted_application", "Eingereichter Antrag"
 
 

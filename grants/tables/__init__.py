@@ -25,7 +25,14 @@ from grants.tables.payments import ExportBatch, FundsRequest, PaymentOrder
 from grants.tables.people import DevOidcCode, RateCounter, User, UserRole, WebSession
 from grants.tables.programmes import Call, Programme, TextBlock
 from grants.tables.reviews import LineAssessment, Review
-from grants.tables.usage_reports import ActualLine, IndicatorValue, Receipt, UsageReport
+from grants.tables.usage_reports import (
+    ActualLine,
+    IndicatorValue,
+    Receipt,
+    ReportReminder,
+    UsageReport,
+    UsageReportVersion,
+)
 
 # In dependency order: a table comes after every table it references.
 TABLES: tuple[type[Table], ...] = (
@@ -36,7 +43,8 @@ TABLES: tuple[type[Table], ...] = (
     Review, LineAssessment,
     Document, Decision, GrantAward, FiscalYearShare, BaseRate, BudgetCommitment, Amendment,
     FundsRequest, ExportBatch, PaymentOrder,
-    UsageReport, ActualLine, Receipt, IndicatorValue, Settlement, ChangeRequest,
+    UsageReport, UsageReportVersion, ReportReminder, ActualLine, Receipt, IndicatorValue, Settlement,
+    ChangeRequest,
     Message, Attachment, Notification,
     AuditEvent,
 )  # fmt: skip
@@ -57,6 +65,8 @@ UNIQUE_TOGETHER: tuple[tuple[type[Table], tuple[str, ...]], ...] = (
     (ActualLine, ("usage_report", "plan_line")),
     (Receipt, ("usage_report", "number")),
     (IndicatorValue, ("usage_report", "indicator", "dimension")),
+    (UsageReportVersion, ("usage_report", "number")),
+    (ReportReminder, ("grant", "kind", "due_date")),
     (ExportBatch, ("idempotency_key",)),
 )
 

@@ -83,6 +83,7 @@ class Attachment(Record, tablename="attachment"):
     application = ref(Application, null=True)
     message = ref("grants.tables.communication.Message", null=True)
     usage_report = ref("grants.tables.usage_reports.UsageReport", null=True)
+    receipt = ref("grants.tables.usage_reports.Receipt", null=True)  # a sampled receipt's copy
     kind = choice(AttachmentKind, AttachmentKind.OTHER)
     filename = Varchar(length=255)
     media_type = Varchar(length=120)

@@ -85,14 +85,22 @@ class Settlement(Record, tablename="settlement"):
     paid_cents = cents()
     refund_cents = cents()
     subsequent_cents = cents()
-    interest_cents = cents()
+    interest_cents = cents()  # § 49a Abs. 3 VwVfG NRW, on the refund
+    late_use_interest_cents = cents()  # § 49a Abs. 4 VwVfG NRW, on money used late
+    interest_from = Date(null=True, default=None)  # the day the decision ceased to be effective
     refund_due_date = Date(null=True, default=None)
     hearing_sent_at = moment()
     hearing_deadline = Date(null=True, default=None)
     refund_decided_at = moment()
     repaid_at = moment()
+    repaid_cents = cents()
+    cash_reference = Varchar(length=40)  # Kassenzeichen of the receivable
     notes = Text()
+    recognised_by = ref(User, null=True)  # who recognised the figures
     settled_by = ref(User, null=True)
+    signed_off_by = ref(User, null=True)  # four eyes: not the one who recognised the figures
+    signed_off_at = moment()
+    subsequent_order = ref("grants.tables.payments.PaymentOrder", null=True)
     created_at = created_at()
     version = version()
 

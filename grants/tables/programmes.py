@@ -20,6 +20,7 @@ class Programme(Record, tablename="programme"):
     max_grant_cents = cents(null=True)
     indicator_set = Varchar(length=40)
     interim_reports = Boolean(default=False)
+    simplified_report = Boolean(default=False)  # einfacher Verwendungsnachweis allowed
     active = Boolean(default=True)
     payment_mode = choice(PaymentMode)  # proposed in the decision form
     instalments = Integer(default=4)  # fixed instalments proposed in the decision form

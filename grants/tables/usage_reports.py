@@ -1,12 +1,12 @@
 """Usage reports (Verwendungsnachweise): narrative, indicators, actuals and receipts."""
 
-from piccolo.columns import BigInt, Boolean, Date, Integer, Text, Varchar
+from piccolo.columns import JSONB, BigInt, Boolean, Date, Integer, Text, Varchar
 
 from grants.tables._columns import Record, cents, choice, created_at, moment, ref, version
 from grants.tables.applications import PlanLine
 from grants.tables.awards import GrantAward
 from grants.tables.people import User
-from grants.vocabulary import UsageReportKind
+from grants.vocabulary import PlanLineKind, UsageReportKind
 from grants.workflow import UsageReportStatus
 
 
@@ -18,12 +18,37 @@ class UsageReport(Record, tablename="usage_report"):
     period_end = Date(null=True, default=None)
     due_date = Date(null=True, default=None)
     narrative = Text()  # Sachbericht
+    answers = JSONB(default={})  # the Sachbericht's prompts (goals vs. results, changes, …): key → text
+    simplified = Boolean(default=False)  # einfacher Verwendungsnachweis: no receipt list
     confirmed = Boolean(default=False)  # figures truthful, receipts kept
+    # The drawn sample (VV Nr. 11.1 zu § 44 LHO): seed, method, threshold, receipt numbers, who, when.
+    sample = JSONB(default={})
     reviewer = ref(User, null=True)
     submitted_by = ref(User, null=True)
     submitted_at = moment()
+    updated_at = moment()
     created_at = created_at()
     version = version()
+
+
+class UsageReportVersion(Record, tablename="usage_report_version"):
+    """A submitted usage report, frozen as a snapshot (like an application's versions)."""
+
+    usage_report = ref(UsageReport)
+    number = Integer()
+    snapshot = JSONB(default={})
+    content_sha256 = Varchar(length=64)
+    submitted_by = ref(User, null=True)
+    submitted_at = created_at()
+
+
+class ReportReminder(Record, tablename="report_reminder"):
+    """A reminder of a usage report's due date, queued once per grant, kind and due date."""
+
+    grant = ref(GrantAward)
+    kind = Varchar(length=20)  # "before" (4 weeks ahead) or "overdue" (the day after)
+    due_date = Date()
+    queued_at = created_at()
 
 
 class ActualLine(Record, tablename="actual_line"):
@@ -32,8 +57,9 @@ class ActualLine(Record, tablename="actual_line"):
     usage_report = ref(UsageReport)
     plan_line = ref(PlanLine)
     amount_cents = cents()
-    recognised_cents = cents(null=True)
-    note = Text()
+    recognised_cents = cents(null=True)  # NULL until the KI has assessed the line
+    note = Text()  # the association's explanation of a deviation
+    reason = Text()  # the KI's reason for reducing or refusing
     version = version()
 
 
@@ -42,12 +68,16 @@ class Receipt(Record, tablename="receipt"):
 
     usage_report = ref(UsageReport)
     actual_line = ref(ActualLine, null=True)
+    kind = choice(PlanLineKind)  # an expense or an income
     number = Integer()
     receipt_date = Date(null=True, default=None)
     payee = Varchar(length=200)
     purpose = Varchar(length=300)
     amount_cents = cents()
     paid_on = Date(null=True, default=None)
+    recognised_cents = cents(null=True)  # NULL until the KI has assessed the receipt
+    reason = Text()  # the KI's reason for reducing or refusing
+    sampled = Boolean(default=False)  # drawn into the sample: the association uploads it
     version = version()
 
 
