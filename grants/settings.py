@@ -129,6 +129,7 @@ class Settings:
     oidc_providers: tuple[OIDCProvider, ...] = ()
     login_rate_limit: int = 20  # login starts and callbacks per minute and client
     smtp: SmtpSettings | None = None  # None: mails wait in the outbox (demo: shown in a page)
+    reminders: bool = False  # the app runs the daily usage-report job (GRANTS_REMINDERS=true)
 
     @property
     def demo(self) -> bool:
@@ -211,6 +212,7 @@ def load_settings(
         problem("LOGIN_RATE_LIMIT", f"{raw_limit!r} ist keine positive ganze Zahl")
 
     smtp = _smtp(values, problem)
+    reminders = _flag(values, "REMINDERS", False, problem)
 
     providers: list[OIDCProvider] = []
     if env is Environment.DEMO and secret_key:
@@ -237,6 +239,7 @@ def load_settings(
         tuple(providers),
         login_rate_limit,
         smtp,
+        reminders,
     )
 
 

@@ -24,7 +24,7 @@ from portal.auth.access import PUBLIC, access
 from portal.budget import controllers as budget
 from portal.documents import controllers as documents
 from portal.finance import controllers as finance
-from portal.mail import demo_mail_router, sender_lifespan
+from portal.mail import demo_mail_router, reminders_lifespan, sender_lifespan
 from portal.organisations import controllers as organisations
 from portal.payments import controllers as payments
 from portal.programmes import controllers as programmes
@@ -87,4 +87,5 @@ class PortalPlugin(InitPlugin):
         app_config.on_startup.append(guard.refuse_undeclared_routes)
         app_config.lifespan.append(database.lifespan)
         app_config.lifespan.append(sender_lifespan)
+        app_config.lifespan.append(reminders_lifespan)
         return app_config
