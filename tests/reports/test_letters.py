@@ -576,7 +576,7 @@ def test_libreoffice_splits_no_amount_and_no_word_of_a_table(make):
     document = docx.Document(io.BytesIO(data))
     cells = [printed(cell.text) for t in document.tables for row in t.rows for cell in row.cells]
     written = "\n".join([*map(printed, texts(document)), *cells])
-    lines = word_lines(data)
+    lines = [printed(line) for line in word_lines(data)]
 
     assert Counter(AMOUNT.findall("\n".join(lines))) == Counter(AMOUNT.findall(written))
     tokens = {token for line in lines for token in line.split()}
