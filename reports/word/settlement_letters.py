@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from docx.document import Document as DocxDocument
 from docx.shared import Cm, Pt
 
-from grants.clock import BERLIN
 from grants.money import Money
 from grants.vocabulary import DocumentKind, FinancingType, PlanLineKind
 from reports.word.documents import (
@@ -25,6 +24,7 @@ from reports.word.documents import (
     add_labelled,
     add_page_numbers,
     add_table,
+    moment_text,
     open_template,
     set_properties,
     to_bytes,
@@ -516,23 +516,10 @@ def _memo_sample(document: DocxDocument, sample: Mapping[str, Any] | None) -> No
     add_labelled(document, "Gezogene Belege (Nr.)", numbers)
     drawn = " am ".join(
         part
-        for part in (str(sample.get("drawn_by_name") or ""), _moment(sample.get("drawn_at")))
+        for part in (str(sample.get("drawn_by_name") or ""), moment_text(sample.get("drawn_at")))
         if part
     )
     add_labelled(document, "Gezogen von", drawn)
-
-
-def _moment(value: Any) -> str:
-    """An ISO date-time (or a datetime) as "dd.mm.yyyy, HH:MM Uhr" in Köln time."""
-    if not value:
-        return ""
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr"
 
 
 def _memo_computation(document: DocxDocument, letter: SettlementLetter) -> None:
