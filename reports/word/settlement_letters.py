@@ -42,7 +42,8 @@ from reports.word.letter_parts import (
 )
 
 T = TypeVar("T")
-SIGNER_TITLE = "Kommunales Integrationszentrum"
+OFFICE = "Kommunales Integrationszentrum"
+"""Signs the letters and is named with the contact person."""
 RATE = "drei Prozentpunkten über dem Basiszinssatz jährlich"
 CASH_OFFICE = (
     "Stadt Köln – Stadtkasse, Sparkasse KölnBonn, IBAN: [IBAN der Stadtkasse], BIC: COLSDE33"
@@ -197,18 +198,19 @@ def hearing_letter(letter: SettlementLetter) -> bytes:
         "schriftlich oder über das Förderportal Stellung und geben Sie dabei das Aktenzeichen an. "
         "Geht bis dahin keine Stellungnahme ein, entscheide ich nach Aktenlage."
     )
-    document.add_paragraph(
-        "Von der Geltendmachung des Zinsanspruchs kann insbesondere dann abgesehen werden, wenn "
-        "Sie die Umstände, die zum Widerruf geführt haben, nicht zu vertreten haben und den zu "
-        "erstattenden Betrag innerhalb der festgesetzten Frist leisten (§ 49a Abs. 3 Satz 2 "
-        "VwVfG NRW). Solche Umstände können Sie in Ihrer Stellungnahme darlegen."
-    )
+    if letter.refund:
+        document.add_paragraph(
+            "Von der Geltendmachung des Zinsanspruchs kann insbesondere dann abgesehen werden, "
+            "wenn Sie die Umstände, die zum Widerruf geführt haben, nicht zu vertreten haben und "
+            "den zu erstattenden Betrag innerhalb der festgesetzten Frist leisten (§ 49a Abs. 3 "
+            "Satz 2 VwVfG NRW). Solche Umstände können Sie in Ihrer Stellungnahme darlegen."
+        )
     document.add_paragraph(
         "Dieses Schreiben ist kein Bescheid. Über die Rückforderung entscheide ich erst nach "
         "Ablauf der Frist unter Berücksichtigung Ihrer Stellungnahme."
     )
-    add_labelled(document, "Ansprechperson", f"{letter.reviewer_name}, {SIGNER_TITLE}")
-    add_signature(document, letter.signer_name, SIGNER_TITLE)
+    add_labelled(document, "Ansprechperson", f"{letter.reviewer_name}, {OFFICE}")
+    add_signature(document, letter.signer_name, OFFICE)
     return to_bytes(document)
 
 
@@ -261,7 +263,7 @@ def refund_decision(letter: SettlementLetter) -> bytes:
             f"in Verbindung mit Abs. 3 Satz 1 ({RATE}) verlangt."
         )
     add_legal_remedy(document, "III. Rechtsbehelfsbelehrung")
-    add_signature(document, letter.signer_name, SIGNER_TITLE)
+    add_signature(document, letter.signer_name, OFFICE)
     return to_bytes(document)
 
 
@@ -305,7 +307,7 @@ def audit_notice(letter: SettlementLetter) -> bytes:
         "Die Prüfungsrechte nach den ANBest-P, auch des Rechnungsprüfungsamtes der Stadt Köln, "
         "bleiben unberührt."
     )
-    add_signature(document, letter.signer_name, SIGNER_TITLE)
+    add_signature(document, letter.signer_name, OFFICE)
     return to_bytes(document)
 
 

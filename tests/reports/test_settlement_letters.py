@@ -437,6 +437,7 @@ def test_late_use_interest_alone_is_heard_and_decided():
     assert tenor[0].startswith("1. Für ausgezahlte Mittel")
     assert tenor[1] == f"2. Der Gesamtbetrag von {eur('120,50')} ist bis zum 30.06.2026 zu zahlen."
     assert not any("widerrufen" in text for text in tenor)
+    assert not any("§ 49a Abs. 3" in text for text in texts(reopen(hearing_letter, late)))
     with pytest.raises(ValueError, match="late-use interest"):
         audit_notice(late)
 
