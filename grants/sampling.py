@@ -115,18 +115,20 @@ class _Fenwick:
 def _method(seed: int, threshold: Money, certain: int, rest: int, drawn: int) -> str:
     text = "Stichprobe nach VV Nr. 11.1 zu § 44 LHO: "
     if threshold:
-        text += (
-            f"Alle {certain} Belege ab {threshold.format()} werden vollständig geprüft; "
-            f"von den übrigen {rest} Belegen "
-        )
+        text += f"Vollständig geprüft werden alle Belege ab {threshold.format()} ({certain})."
     else:
-        text += f"Ohne Schwellenwert; von {rest} Belegen "
+        text += "Ohne Schwellenwert für eine Vollprüfung."
+    if not rest:
+        return text + " Weitere Belege gibt es nicht."
     if drawn >= rest:
-        return text + "werden alle geprüft, weil der Stichprobenumfang sie umfasst."
+        return text + f" Die übrigen Belege ({rest}) werden alle geprüft."
+    if not drawn:
+        return text + f" Aus den übrigen Belegen ({rest}) wird keiner gezogen."
     return text + (
-        f"wurden {drawn} betragsproportional gezogen (Monetary Unit Sampling ohne Zurücklegen: "
-        "jeder Zug wählt gleichverteilt einen Cent der noch nicht gezogenen Belegbeträge, "
-        "gezogen ist der Beleg, zu dem er gehört; größere Beträge werden daher eher gezogen). "
-        f"Zufallsgenerator Mersenne Twister (Python random.Random) mit dem Startwert {seed}; "
-        "derselbe Startwert, Schwellenwert und Umfang ergeben dieselbe Stichprobe."
+        f" Aus den übrigen Belegen ({rest}) wurden {drawn} betragsproportional gezogen "
+        "(Monetary Unit Sampling ohne Zurücklegen: jeder Zug wählt gleichverteilt einen Cent der "
+        "noch nicht gezogenen Belegbeträge, gezogen ist der Beleg, zu dem er gehört; größere "
+        "Beträge werden daher eher gezogen). Zufallsgenerator Mersenne Twister (Python "
+        f"random.Random) mit dem Startwert {seed}; derselbe Startwert, Schwellenwert und Umfang "
+        "ergeben dieselbe Stichprobe."
     )

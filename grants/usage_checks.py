@@ -167,13 +167,7 @@ def check_report(facts: ReportFacts) -> CheckReport:
         findings += late_findings
     units = facts.units_actual
     if facts.parameters.financing_type is FinancingType.PER_UNIT and (units is None or units < 0):
-        findings.append(
-            Finding(
-                "units_missing",
-                True,
-                "Bitte die Zahl der tatsächlich erbrachten Einheiten angeben (keine negative Zahl).",
-            )
-        )
+        findings.append(_units_finding(units))
         units = 0
     final = financing.final_grant(
         facts.parameters,
@@ -196,6 +190,14 @@ def check_report(facts: ReportFacts) -> CheckReport:
         refund=refund,
         subsequent=subsequent,
     )
+
+
+def _units_finding(units: int | None) -> Finding:
+    if units is None:
+        message = "Bitte die Zahl der tatsächlich erbrachten Einheiten angeben."
+    else:
+        message = "Die Zahl der tatsächlich erbrachten Einheiten darf nicht negativ sein."
+    return Finding("units_missing", True, message)
 
 
 # --- Actuals and receipts --------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_threshold_items_are_always_in_and_size_counts_the_others(items, seed, s
 def test_a_size_larger_than_the_items_takes_them_all():
     sample = draw(ITEMS, seed=1, size=100, threshold=Money(1_000_00))
     assert sample.numbers == tuple(range(1, 11))
-    assert "werden alle geprüft" in sample.method
+    assert sample.method.endswith("Die übrigen Belege (8) werden alle geprüft.")
 
 
 def test_larger_amounts_are_drawn_more_often():
@@ -74,9 +74,15 @@ def test_the_method_is_described_for_the_audit_memo():
     sample = draw(ITEMS, seed=4711, size=3, threshold=Money(1_000_00))
     assert sample.method.startswith("Stichprobe nach VV Nr. 11.1 zu § 44 LHO")
     assert "Startwert 4711" in sample.method
-    assert f"Alle 2 Belege ab {Money(1_000_00).format()}" in sample.method
-    assert "von den übrigen 8 Belegen wurden 3 betragsproportional gezogen" in sample.method
+    assert f"alle Belege ab {Money(1_000_00).format()} (2)." in sample.method
+    assert "Aus den übrigen Belegen (8) wurden 3 betragsproportional gezogen" in sample.method
     assert "Ohne Schwellenwert" in draw(ITEMS, seed=1, size=3, threshold=NONE).method
+    assert draw(ITEMS, seed=1, size=0, threshold=NONE).method.endswith(
+        "Aus den übrigen Belegen (10) wird keiner gezogen."
+    )
+    assert draw(ITEMS, seed=1, size=0, threshold=Money(1)).method.endswith(
+        "Weitere Belege gibt es nicht."
+    )
 
 
 def test_a_negative_size_is_refused():

@@ -317,8 +317,12 @@ def test_a_simplified_report_has_no_receipt_checks_and_says_late_use_is_unknown(
 
 
 def test_a_per_unit_report_needs_the_units():
-    report = check_report(facts(PER_UNIT, lines([("rent", "Miete", 4_800, 3_600)], [])))
-    assert finding(report, "units_missing").blocking
+    per_unit = facts(PER_UNIT, lines([("rent", "Miete", 4_800, 3_600)], []), euro(4_800))
+    missing = finding(check_report(per_unit), "units_missing")
+    assert missing.blocking
+    assert missing.message == "Bitte die Zahl der tatsächlich erbrachten Einheiten angeben."
+    negative = finding(check_report(replace(per_unit, units_actual=-1)), "units_missing")
+    assert "nicht negativ" in negative.message
 
 
 # --- Late use (§ 49a Abs. 4 VwVfG NRW) -------------------------------------------------------
