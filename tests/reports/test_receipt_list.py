@@ -18,12 +18,12 @@ from openpyxl.workbook.workbook import Workbook as WorkbookType
 
 from grants.money import Money
 from grants.vocabulary import PlanLineKind
-from reports.excel import receipt_list
+from reports.excel import receipt_import
+from reports.excel.receipt_import import MAX_PROBLEMS
 from reports.excel.receipt_list import (
     FIRST_ROW,
     HEADER_ROW,
     HEADERS,
-    MAX_PROBLEMS,
     MAX_ROWS,
     ImportedReceipt,
     ReceiptListRefused,
@@ -202,7 +202,7 @@ def test_early_start_is_shown_and_allowed() -> None:
 
 
 def test_round_trip_reads_every_value_exactly() -> None:
-    content = fill([*GOOD, [None] * 8, ["", " ", None]], start=FIRST_ROW)  # blank rows at the end
+    content = fill([*GOOD, [None] * 8, ["", " ", None], [9], [10]])  # blank, or numbered only
     assert read(content, FACTS) == [
         ImportedReceipt(8, E, date(2026, 1, 31), "Anna Schmidt", "Gehalt Januar", Money(250_000), "personnel", date(2026, 1, 31), 1),
         ImportedReceipt(9, E, date(2026, 12, 31), "Immobilien GmbH", "Miete Dezember", Money(123_450), "rent", date(2026, 12, 31), 2),
@@ -401,7 +401,7 @@ def test_more_than_max_rows_is_refused_with_the_number() -> None:
 
 
 def test_max_rows_are_read_one_more_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(receipt_list, "MAX_ROWS", 30)
+    monkeypatch.setattr(receipt_import, "MAX_ROWS", 30)
     receipts = read(with_rows(template(FACTS), 30), FACTS)
     assert len(receipts) == 30
     assert receipts[-1] == ImportedReceipt(FIRST_ROW + 29, E, date(2026, 3, 1), "Empfänger 30",
@@ -441,6 +441,12 @@ def insert_rows_xml(content: bytes, rows: str, *, last_row: int = FIRST_ROW) -> 
                 )
             target.writestr(item, data)
     return buffer.getvalue()
+
+
+def test_a_broken_sheet_is_refused() -> None:
+    broken = insert_rows_xml(template(FACTS), f'<row r="{FIRST_ROW}"><c r="A{FIRST_ROW}"><v>1</v>')
+    (problem,) = refused(broken)
+    assert problem.startswith("Die Excel-Datei ist beschädigt")
 
 
 def test_control_characters_from_a_raw_file_are_refused() -> None:
