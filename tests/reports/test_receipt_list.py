@@ -227,6 +227,20 @@ def test_a_list_saved_by_libreoffice_reads_the_same() -> None:
     assert read(calc_resaved(content), FACTS) == read(content, FACTS)
 
 
+def test_positions_map_by_the_templates_labels_after_the_plan_changed() -> None:
+    content = fill([row(1, position="Miete (Ausgabe)"), row(2, position="Honorare (Ausgabe) 2")])
+    renamed = dataclasses.replace(
+        FACTS, lines=(TemplateLine("rent", "Raummiete", E), TemplateLine("fees", "Honorare", E))
+    )
+    problems = refused(content, renamed)
+    assert problems == [
+        "Zeile 9, Spalte „Position im Finanzplan“: Die Position „Honorare (Ausgabe) 2“ gehört "
+        "nicht mehr zum Finanzplan dieser Zuwendung; bitte eine Position aus der Auswahlliste "
+        "wählen."
+    ]
+    assert [r.line_key for r in read(fill([row(1)]), renamed)] == ["rent"]
+
+
 # -- files that are not this grant's template -------------------------------------------------
 
 
@@ -286,6 +300,14 @@ def test_extra_sheets_are_refused_with_the_rows_problems() -> None:
         "Bitte tragen Sie die Belege nur im Blatt „Belege“ ein und löschen Sie die übrigen Blätter.",
         "Zeile 8, Spalte „Betrag (€)“: Der Betrag muss größer als 0 sein (eingetragen: -5,00\xa0€).",
     ]
+
+
+def test_a_renamed_receipts_sheet_is_refused() -> None:
+    def rename(workbook: WorkbookType) -> None:
+        workbook["Belege"].title = "Ausgaben"
+
+    problems = refused(fill([row()], edit=rename))
+    assert problems == ["Das Blatt „Belege“ fehlt. Bitte laden Sie die Vorlage neu herunter."]
 
 
 def test_a_changed_table_header_is_refused() -> None:
@@ -348,6 +370,7 @@ def test_merged_cells_in_the_table_are_refused() -> None:
         ({"position": "Reisekosten"}, "Spalte „Position im Finanzplan“: „Reisekosten“ ist keine Position des Finanzplans dieser Zuwendung; bitte eine Position aus der Auswahlliste wählen."),
         ({"position": "Honorare"}, "Spalte „Position im Finanzplan“: „Honorare“ ist keine Position des Finanzplans dieser Zuwendung; bitte eine Position aus der Auswahlliste wählen."),
         ({"position": "Spenden (Einnahme)"}, "Spalte „Position im Finanzplan“: „Spenden“ ist eine Einnahmeposition; eine Ausgabe kann nicht darauf gebucht werden."),
+        ({"betrag": "#DIV/0!"}, "Spalte „Betrag (€)“: Die Zelle enthält den Fehlerwert #DIV/0!."),
         ({"art": "Einnahme"}, "Spalte „Position im Finanzplan“: „Miete“ ist eine Ausgabeposition; eine Einnahme kann nicht darauf gebucht werden."),
     ],
     ids=lambda value: "-".join(value) if isinstance(value, dict) else None,
