@@ -23,6 +23,7 @@ from reports.excel.receipt_sheet import (
     COLUMNS,
     FIRST_ROW,
     GUIDE,
+    HEADER_ROW,
     HEADERS,
     IDENTITY,
     KIND,
@@ -66,7 +67,8 @@ def template(facts: TemplateFacts) -> bytes:
 
 
 def _receipts_sheet(sheet: WriteOnlyWorksheet, facts: TemplateFacts, positions: int) -> None:
-    sheet.freeze_panes = f"A{FIRST_ROW}"  # set before the first row (write-only mode)
+    sheet.freeze_panes = f"A{FIRST_ROW}"  # these three before the first row (write-only mode)
+    _print_setup(sheet)
     for number, column in enumerate(COLUMNS, start=1):
         dimension = sheet.column_dimensions[get_column_letter(number)]
         dimension.width = column.width
@@ -93,6 +95,16 @@ def _receipts_sheet(sheet: WriteOnlyWorksheet, facts: TemplateFacts, positions: 
     for validation in _validations(facts, positions):
         sheet.data_validations.append(validation)
     _protect(sheet)
+
+
+def _print_setup(sheet: WriteOnlyWorksheet) -> None:
+    """Printed landscape, one page wide, the table's header on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
 def _block_row(sheet: WriteOnlyWorksheet, cells: Sequence[WriteOnlyCell | None]) -> None:

@@ -138,7 +138,7 @@ def test_template_sheets_header_block_and_identity() -> None:
     assert ["Position", "Honorare (Ausgabe) 2", "fees2"] in identity
 
 
-def test_template_protects_the_header_and_opens_the_table() -> None:
+def test_template_protects_the_header_opens_the_table_and_prints_landscape() -> None:
     sheet = load_workbook(io.BytesIO(template(FACTS)))["Belege"]
     assert sheet.protection.sheet
     assert not sheet.protection.insertRows
@@ -150,6 +150,10 @@ def test_template_protects_the_header_and_opens_the_table() -> None:
     assert columns["C"].number_format == "DD.MM.YYYY" == columns["H"].number_format
     assert columns["F"].number_format == '#,##0.00 "€"'
     assert columns["D"].width == 34
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 
 
 def test_template_drop_downs_and_checks_in_excel() -> None:
