@@ -22,6 +22,7 @@ DATE_PATTERNS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d")
 DOT_DECIMAL = re.compile(r"[+-]?\d+\.\d{1,2}")
 """``1234.5``: a plain number with a decimal point. With three digits after the point
 (``1.234``) the point is a German thousands separator."""
+CURRENCY = re.compile(r"\s|€|EUR", re.IGNORECASE)
 LINE_BREAKS = re.compile(r"\s*[\t\n\r]+\s*")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CENT = Decimal("0.01")
@@ -70,8 +71,9 @@ def amount(value: Any) -> Money:
         money = Money.from_decimal(euros)
     else:
         typed = str(value).strip()
+        bare = CURRENCY.sub("", typed)
         try:
-            money = Money.parse(typed.replace(".", ",") if DOT_DECIMAL.fullmatch(typed) else typed)
+            money = Money.parse(bare.replace(".", ",") if DOT_DECIMAL.fullmatch(bare) else typed)
         except MoneyFormatError as exc:
             raise CellError(str(exc)) from None
     if money.cents <= 0:
@@ -109,5 +111,6 @@ def whole_number(value: Any, *, largest: int) -> int:
     else:
         number = None
     if number is None or not 1 <= number <= largest:
-        raise CellError(f"Bitte eine ganze Zahl von 1 bis {largest:,} eintragen.".replace(",", "."))
+        shown = f"{largest:,}".replace(",", ".")
+        raise CellError(f"Bitte eine ganze Zahl von 1 bis {shown} eintragen.")
     return number

@@ -66,6 +66,8 @@ GOOD = [
     (4, "ausgabe", date(2026, 6, 1), "  Druckerei  ", "Flyer\nund Plakate", "1.234", " miete ", "02.06.2026"),
     (5, "Ausgabe", "1.7.2026", Quoted("=cmd|' /C calc'!A0"), "+Honorar", 99.99, "Honorare (Ausgabe) 2", None),
     (6, "Einnahme", "2026-07-01", 12345, 2026, "0,01", "Eigenmittel", None),
+    (7, "Einnahme", "01.07.26", "Stadt Köln", "Zuschuss", "2.500 €", "Eigenmittel", None),
+    (8, "Ausgabe", "02.07.2026", "Bahn", "Fahrkarte", "12.5 EUR", "Miete (Ausgabe)", None),
 ]  # fmt: skip
 
 
@@ -214,6 +216,8 @@ def test_round_trip_reads_every_value_exactly() -> None:
         ImportedReceipt(11, E, date(2026, 6, 1), "Druckerei", "Flyer und Plakate", Money(123_400), "rent", date(2026, 6, 2), 4),
         ImportedReceipt(12, E, date(2026, 7, 1), "=cmd|' /C calc'!A0", "+Honorar", Money(9_999), "fees2", None, 5),
         ImportedReceipt(13, R, date(2026, 7, 1), "12345", "2026", Money(1), "own", None, 6),
+        ImportedReceipt(14, R, date(2026, 7, 1), "Stadt Köln", "Zuschuss", Money(250_000), "own", None, 7),
+        ImportedReceipt(15, E, date(2026, 7, 2), "Bahn", "Fahrkarte", Money(1_250), "rent", None, 8),
     ]  # fmt: skip
 
 
