@@ -8,8 +8,6 @@ import httpx
 import pytest
 
 from grants.demo.seed import load_once
-from grants.services.users import Principal, load_principal
-from grants.tables import User
 from tests.support.login import sign_in
 
 
@@ -17,13 +15,6 @@ from tests.support.login import sign_in
 async def demo(database) -> None:
     """The demo data: fiscal years 2024–2027 with their lines, grants, payments, settlements."""
     await load_once()
-
-
-async def principal(persona: str) -> Principal:
-    user = await User.objects().get(User.subject == f"demo-{persona}")
-    found = await load_principal(user.id)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from grants.services import budget
 from grants.services.budget import LineData
 from grants.tables import AuditEvent, BudgetCommitment, BudgetLine, FiscalYear
 from grants.vocabulary import ProvisionalRule
-from tests.budget.conftest import principal
 from tests.support.login import csrf_post, hidden_fields
+from tests.support.principals import principal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 

@@ -9,7 +9,7 @@ import pytest
 from grants.money import Money
 from grants.services import budget
 from grants.tables import BudgetLine
-from tests.budget.conftest import principal
+from tests.support.principals import principal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 PROBLEM = "application/problem+json"

@@ -15,7 +15,7 @@ from grants.tables import Application, BudgetCommitment, BudgetLine, Call
 from grants.vocabulary import FinancingType, Recommendation
 from grants.workflow import ApplicationStatus
 from portal.review.letters import render_letter
-from tests.budget.conftest import principal
+from tests.support.principals import principal
 
 pytestmark = pytest.mark.anyio
 

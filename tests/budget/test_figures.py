@@ -26,7 +26,7 @@ from grants.tables import (
 )
 from grants.vocabulary import PaymentKind
 from grants.workflow import PaymentOrderStatus
-from tests.budget.conftest import principal
+from tests.support.principals import principal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from grants.tables import BudgetCommitment, BudgetLine, FiscalYear, GrantAward
 from portal.security import DOWNLOAD_POLICY
 from reports.excel.budget_overview import budget_overview_workbook
 from reports.excel.workbooks import EUR
-from tests.budget.conftest import principal
 from tests.support.office import calc_rows
+from tests.support.principals import principal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 EVIL_NAME = '=HYPERLINK("http://boese.example","Klick")\x0b'
