@@ -9,9 +9,11 @@ and fills it with openpyxl as a user's Excel would hold it: amounts mostly numbe
 text ("1.234,50", "1234.5"), dates mostly real dates, some text ("31.12.2026"), payees and
 purposes as text. Then, in a fresh process (so its peak is its own), it times
 :func:`reports.excel.receipt_list.read` — opening, identifying, every cell and every row check —
-and measures the peak of Python allocations during it (tracemalloc, a second run) and the
-process's peak RSS (``ru_maxrss``). Prints the figures and exits with 1 when the time exceeds 2 s
-or the peak RSS 150 MB (issue 12).
+then the automatic checks of the usage report over those receipts
+(:func:`grants.usage_checks.check_report`: sums per line, dates, 20 % rule, late use, final
+grant), and measures the peak of Python allocations during both (tracemalloc, a second run) and
+the process's peak RSS (``ru_maxrss``). Prints the figures and exits with 1 when reading and
+checking take more than 2 s or the peak RSS exceeds 150 MB (issue 12).
 """
 
 from __future__ import annotations
@@ -30,8 +32,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from grants.vocabulary import PlanLineKind
+from grants import financing
+from grants.money import Money
+from grants.usage_checks import Payout, ReceiptEntry, ReportFacts, ReportLine, check_report
+from grants.vocabulary import FinancingType, PlanLineKind
 from reports.excel.receipt_list import (
+    ImportedReceipt,
     TemplateFacts,
     TemplateLine,
     position_labels,
@@ -81,23 +87,56 @@ def filled(rows: int) -> bytes:
     return buffer.getvalue()
 
 
+def report_facts(receipts: Sequence[ImportedReceipt]) -> ReportFacts:
+    """The usage report's facts as the portal would gather them: every line's actual is the sum
+    of its receipts, the plan a little different, four instalments paid out."""
+    totals: dict[str, int] = {}
+    for receipt in receipts:
+        totals[receipt.line_key] = totals.get(receipt.line_key, 0) + receipt.amount.cents
+    lines = tuple(ReportLine(line.line_key, line.label, line.kind, Money(totals[line.line_key] * 21 // 20),
+                             Money(totals[line.line_key])) for line in FACTS.lines)  # fmt: skip
+    plan = {kind: sum(line.plan.cents for line in lines if line.kind is kind) for kind in (E, R)}
+    approved = Money(plan[E] - plan[R])
+    parameters = financing.Parameters(
+        FinancingType.SHORTFALL, Money(plan[E]), Money(plan[R]), cap=approved
+    )
+    payouts = tuple(
+        Payout(date(2026, month, 15), Money(approved.cents // 4)) for month in (1, 4, 7, 10)
+    )
+    entries = tuple(ReceiptEntry(r.number, r.kind, r.line_key, r.receipt_date, r.amount, r.paid_on)
+                    for r in receipts)  # fmt: skip
+    return ReportFacts(parameters, approved, FACTS.period_start, FACTS.period_end, None, lines,
+                       entries, payouts, simplified=False, units_actual=None,
+                       base_rates=((date(2025, 7, 1), 127), (date(2026, 1, 1), 127)))  # fmt: skip
+
+
+def import_and_check(content: bytes) -> tuple[int, int, float]:
+    """Read the list, then run the checks; the receipts, the findings and the reading time."""
+    started = time.perf_counter()
+    receipts = read(content, FACTS)
+    reading = time.perf_counter() - started
+    return len(receipts), len(check_report(report_facts(receipts)).findings), reading
+
+
 def measure(path: Path, repeat: int) -> int:
-    """In this process: read the file ``repeat`` times; print the figures."""
+    """In this process: read and check the file ``repeat`` times; print the figures."""
     content = path.read_bytes()
     before = peak_mb()
-    times = []
+    totals, readings = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        receipts = read(content, FACTS)
-        times.append(time.perf_counter() - started)
+        receipts, findings, reading = import_and_check(content)
+        totals.append(time.perf_counter() - started)
+        readings.append(reading)
     peak = peak_mb()
     tracemalloc.start()
-    read(content, FACTS)
+    import_and_check(content)
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    best, worst = min(times), max(times)
-    print(f"Belegliste: {len(receipts)} Belege aus {len(content) / 1e6:.2f} MB gelesen und geprüft "
-          f"in {best:.2f} s (bester von {repeat}; langsamster {worst:.2f} s); Python-Spitze "
+    best = min(totals)
+    print(f"Belegliste: {receipts} Belege aus {len(content) / 1e6:.2f} MB gelesen in "
+          f"{min(readings):.2f} s, gelesen und geprüft ({findings} Befunde) in {best:.2f} s "
+          f"(beste von {repeat}; langsamste {max(totals):.2f} s); Python-Spitze "
           f"{traced / 1e6:.1f} MB (tracemalloc); Spitzen-RSS {peak:.0f} MB (nach den Imports "
           f"{before:.0f} MB); Grenzen {LIMIT_SECONDS:.0f} s, {LIMIT_MB:.0f} MB")  # fmt: skip
     return 1 if best > LIMIT_SECONDS or peak > LIMIT_MB else 0
