@@ -252,11 +252,17 @@ class RowReader:
                 values[column] = cell["value"]
             elif not is_blank(cell["value"]):
                 outside.append(get_column_letter(column + 1))
-        if all(is_blank(value) for value in values[NUMBER + 1 :]) and not outside:
+        empty = all(is_blank(value) for value in values[NUMBER + 1 :])
+        if empty and not outside:
             return  # empty, or numbered in advance and not filled in
         self.filled += 1
         if self.filled > MAX_ROWS:
             return
+        if outside:
+            self.problems.add(f"Zeile {row}: Die Spalte {', '.join(outside)} liegt außerhalb der "
+                              f"Tabelle; bitte nur die Spalten A bis {LAST_LETTER} ausfüllen.")  # fmt: skip
+        if empty:
+            return  # a note beside the table, no receipt
         skip = set(self._formulas(row, cells, in_table=True))
         for cell in cells:
             if cell["data_type"] == "e" and cell["column"] <= WIDTH:
@@ -264,9 +270,6 @@ class RowReader:
                     row, cell["column"] - 1, f"Die Zelle enthält den Fehlerwert {cell['value']}."
                 )
                 skip.add(cell["column"] - 1)
-        if outside:
-            self.problems.add(f"Zeile {row}: Die Spalte {', '.join(outside)} liegt außerhalb der "
-                              f"Tabelle; bitte nur die Spalten A bis {LAST_LETTER} ausfüllen.")  # fmt: skip
         field = _Fields(row, values, skip, self.problems)
         number = field.read(NUMBER, lambda v: cell_values.whole_number(v, largest=MAX_NUMBER))
         kind = field.read(KIND, _kind)

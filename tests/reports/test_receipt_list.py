@@ -394,10 +394,11 @@ def test_control_characters_are_refused_but_line_breaks_kept_as_spaces() -> None
 
 
 def test_duplicate_numbers_and_values_outside_the_table() -> None:
-    problems = refused(fill([row(1), row(2), row(1), [*row(4), "Notiz"]]))
+    problems = refused(fill([row(1), row(2), row(1), [*row(4), "Notiz"], [None] * 9 + ["Summe"]]))
     assert problems == [
         "Zeile 10, Spalte „Nr.“: Die Nr. 1 steht bereits in Zeile 8.",
         "Zeile 11: Die Spalte I liegt außerhalb der Tabelle; bitte nur die Spalten A bis H ausfüllen.",
+        "Zeile 12: Die Spalte J liegt außerhalb der Tabelle; bitte nur die Spalten A bis H ausfüllen.",
     ]
 
 
