@@ -25,13 +25,12 @@ from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import Actuals, BaseRates
 from grants.money import Money
 from grants.paging import Page, page_of, window
-from grants.services import payments
+from grants.services import base_rates, payments, usage_reports
 from grants.services.decisions import RenderedLetter
 from grants.services.usage_reports import GrantReport
 from grants.services.users import Principal
 from grants.settings import get_settings
 from grants.tables import (
-    BaseRate,
     BudgetCommitment,
     Document,
     GrantAward,
@@ -171,30 +170,22 @@ def _formula(grant: GrantReport, expenses: Money, revenues: Money, units: int | 
 
 
 def _rate_text(start: date, end: date, base_rates: BaseRates, margin: int) -> str:
-    shown = [f"{bp / 100:.2f} %".replace(".", ",") for valid_from, bp in sorted(base_rates)
-             if valid_from < end and not any(start >= later >= valid_from for later, _ in base_rates if later > valid_from)]  # fmt: skip
-    base = " / ".join(dict.fromkeys(shown)) or "–"
-    return f"Basiszinssatz {base} + {margin / 100:.2f} Prozentpunkte".replace(
-        ".00 Prozent", " Prozent"
-    )
+    """ "Basiszinssatz 1,27 % + 3 Prozentpunkte" — each base rate valid in the period."""
+    rates = sorted(base_rates)
+    ends = [valid_from for valid_from, _ in rates[1:]] + [date.max]
+    shown = [f"{bp / 100:.2f} %".replace(".", ",") for (valid_from, bp), until in zip(rates, ends, strict=True)
+             if valid_from <= max(start, end) and until > start]  # fmt: skip
+    points = f"{margin / 100:.2f}".replace(".", ",").removesuffix(",00")
+    return f"Basiszinssatz {' / '.join(dict.fromkeys(shown)) or '–'} + {points} Prozentpunkte"
 
 
 # -- configuration and reference data -------------------------------------------------------
 
 
 def refund_terms() -> tuple[Money, int]:
-    """The de-minimis limit (``GRANTS_REFUND_DE_MINIMIS_CENTS``, default 0 €) and the interest
-    margin over the base rate (``GRANTS_INTEREST_MARGIN_BASIS_POINTS``, default 300)."""
+    """The configured de-minimis limit and the interest margin over the base rate."""
     settings = get_settings()
-    return (Money(int(getattr(settings, "refund_de_minimis_cents", 0))),
-            int(getattr(settings, "interest_margin_basis_points", 300)))  # fmt: skip
-
-
-async def base_rates() -> list[tuple[date, int]]:
-    """The Basiszinssatz table, oldest first."""
-    rows = await BaseRate.select(BaseRate.valid_from, BaseRate.rate_basis_points).order_by(
-        BaseRate.valid_from)  # fmt: skip
-    return [(r["valid_from"], int(r["rate_basis_points"])) for r in rows]
+    return settings.refund_de_minimis, settings.interest_margin_basis_points
 
 
 # -- letters ---------------------------------------------------------------------------------
@@ -423,10 +414,12 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
         if pending:
             raise Conflict(f"Es sind noch {pending} Anordnung(en) unterwegs. Bitte warten Sie die "
                            "Auszahlung ab oder stornieren Sie sie, bevor Sie abrechnen.")  # fmt: skip
+        check = await usage_reports.checks(grant, recognised=True, units_actual=data.units_actual)
         try:
             result = figures(grant, paid=paid, interest_from=interest_from, interest_until=today,
-                             base_rates=await base_rates(), units_actual=data.units_actual,
-                             de_minimis=de_minimis, margin_basis_points=margin)  # fmt: skip
+                             base_rates=await base_rates.all_rates(), units_actual=data.units_actual,
+                             late_use_interest=check.late_use_interest, de_minimis=de_minimis,
+                             margin_basis_points=margin)  # fmt: skip
         except ValueError as exc:
             raise Invalid({"interest_from": "Für den Zinszeitraum ist kein Basiszinssatz "
                                             "hinterlegt (Verwaltung → Basiszinssatz)."}) from exc  # fmt: skip
@@ -456,7 +449,9 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
             await Settlement.update({Settlement.subsequent_order: order_id}).where(
                 Settlement.id == settlement_id
             )
-        facts = await _facts(grant, result, principal, today)
+        facts = await _facts(
+            grant, result, principal, today, checks=tuple(f.message for f in check.findings)
+        )
         await _file(
             grant, DocumentKind.AUDIT_MEMO, await render(DocumentKind.AUDIT_MEMO, facts), principal
         )
@@ -514,8 +509,8 @@ async def _subsequent_order(principal: Principal, grant: GrantReport, amount: Mo
 
 
 async def _facts(grant: GrantReport, result: SettlementFigures | SettlementView, principal: Principal,
-                 today: date, *, hearing_deadline: date | None = None,
-                 refund_due: date | None = None) -> SettlementFacts:  # fmt: skip
+                 today: date, *, hearing_deadline: date | None = None, refund_due: date | None = None,
+                 checks: tuple[str, ...] = ()) -> SettlementFacts:  # fmt: skip
     organisation = await Organisation.select(Organisation.legal_name, Organisation.street, Organisation.postcode,
                                              Organisation.city).where(Organisation.id == grant.organisation_id).first()  # fmt: skip
     report = grant.report
@@ -536,7 +531,7 @@ async def _facts(grant: GrantReport, result: SettlementFigures | SettlementView,
         lines=tuple(SettledLine(line.label, line.kind, line.plan, line.actual or Money(0),
                                 line.recognised if line.recognised is not None else line.actual or Money(0),
                                 line.reason) for line in grant.lines),
-        checks=(), sample=(report.sample or None) if report else None,
+        checks=checks, sample=(report.sample or None) if report else None,
         reviewer_name=reviewer["display_name"] if reviewer else "", signer_name=principal.display_name,
     )  # fmt: skip
 
@@ -631,7 +626,7 @@ async def set_refund(principal: Principal, grant: GrantReport, version: int, ans
         due = refund_due_date(today)
         start = settlement.interest_from or default_interest_from(grant)
         try:
-            interest = financing.interest(settlement.refund, start, max(start, due), await base_rates(),
+            interest = financing.interest(settlement.refund, start, max(start, due), await base_rates.all_rates(),
                                           margin, de_minimis)  # fmt: skip
         except ValueError as exc:
             raise Invalid(

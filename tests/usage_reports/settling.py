@@ -1,4 +1,4 @@
-"""The worked example of DOMAIN.md §4 as a grant with its recognised report (no database)."""
+"""The worked example of DOMAIN.md §4 as a grant with its recognised report, in memory or as a\ndemo grant in review shaped like it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,20 @@ from decimal import Decimal
 
 from grants.financing import Parameters
 from grants.money import Money
+from grants.services import settlements
+from grants.services.decisions import RenderedLetter
 from grants.services.usage_reports import GrantReport, Report, ReportLine
-from grants.vocabulary import FinancingType, PlanLineKind, UsageReportKind
-from grants.workflow import GrantStatus, UsageReportStatus
+from grants.tables import (
+    ActualLine,
+    BudgetCommitment,
+    Decision,
+    GrantAward,
+    PaymentOrder,
+    UsageReport,
+)
+from grants.vocabulary import DocumentKind, FinancingType, PlanLineKind, UsageReportKind
+from grants.workflow import GrantStatus, PaymentOrderStatus, UsageReportStatus
+from tests.support.principals import principal
 
 E, R = PlanLineKind.EXPENSE, PlanLineKind.REVENUE
 PLAN_EXPENSES = (("personnel", 30_000, 29_000), ("fees", 8_000, 9_200), ("rent", 7_000, 7_000),
@@ -77,3 +88,59 @@ def per_unit() -> Parameters:
 
 def full() -> Parameters:
     return Parameters(FinancingType.FULL, euros(10_000), euros(0))
+
+
+# -- in the database -------------------------------------------------------------------------
+
+RENDERED: list[tuple[DocumentKind, settlements.SettlementFacts]] = []
+
+
+async def render(kind: DocumentKind, facts: settlements.SettlementFacts) -> RenderedLetter:
+    RENDERED.append((kind, facts))
+    return RenderedLetter(f"{kind.label} {facts.file_number}", f"{kind.value}.docx", "application/x-test",
+                          f"{kind.value}:{facts.refund.cents}:{facts.interest.cents}".encode())  # fmt: skip
+
+
+async def in_review(paid: int = 3_200_000, shortfall_example: bool = True) -> int:
+    """A demo grant in review, shaped as DOMAIN.md §4's Fehlbedarf example (A′ 47,000, D′ 19,500,
+    Z 32,000) with ``paid`` cents paid out, every line recognised by the persona "reviewer"."""
+    grant = await GrantAward.select(GrantAward.id, GrantAward.current_decision).where(
+        GrantAward.status == GrantStatus.REPORT_IN_REVIEW).order_by(GrantAward.id).first()  # fmt: skip
+    grant_id = grant["id"]
+    await Decision.update({Decision.financing_type: "shortfall", Decision.eligible_cents: 5_000_000,
+                           Decision.other_funding_cents: 1_800_000, Decision.cap_cents: 3_200_000,
+                           Decision.approved_cents: 3_200_000}).where(Decision.id == grant["current_decision"])  # fmt: skip
+    report = await UsageReport.select(UsageReport.id).where(UsageReport.grant == grant_id).first()
+    reviewer = await principal("reviewer")
+    await UsageReport.update({UsageReport.reviewer: reviewer.id, UsageReport.status: UsageReportStatus.IN_REVIEW}).where(
+        UsageReport.id == report["id"])  # fmt: skip
+    lines = await ActualLine.select(ActualLine.id, ActualLine.plan_line.kind).where(  # type: ignore[union-attr]
+        ActualLine.usage_report == report["id"]).order_by(ActualLine.id)  # fmt: skip
+    firsts = {PlanLineKind.EXPENSE: 4_700_000, PlanLineKind.REVENUE: 1_950_000}
+    for row in lines:
+        kind = PlanLineKind(row["plan_line.kind"])
+        amount = firsts.pop(kind, 0) if shortfall_example else 100
+        await ActualLine.update({ActualLine.recognised_cents: amount, ActualLine.amount_cents: amount}).where(
+            ActualLine.id == row["id"])  # fmt: skip
+    orders = await PaymentOrder.select(PaymentOrder.id, PaymentOrder.budget_line).where(
+        PaymentOrder.grant == grant_id).order_by(PaymentOrder.id)  # fmt: skip
+    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.CANCELLED}).where(
+        PaymentOrder.grant == grant_id)  # fmt: skip
+    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.PAID, PaymentOrder.amount_cents: paid}).where(
+        PaymentOrder.id == orders[0]["id"])  # fmt: skip
+    commitments = await BudgetCommitment.select(BudgetCommitment.id).where(
+        BudgetCommitment.grant == grant_id
+    )
+    await BudgetCommitment.update({BudgetCommitment.amount_cents: 0}).where(
+        BudgetCommitment.grant == grant_id
+    )
+    await BudgetCommitment.update({BudgetCommitment.amount_cents: 3_200_000}).where(
+        BudgetCommitment.id == commitments[0]["id"])  # fmt: skip
+    return grant_id
+
+
+async def committed(grant_id: int) -> Money:
+    rows = await BudgetCommitment.select(BudgetCommitment.amount_cents).where(
+        BudgetCommitment.grant == grant_id
+    )
+    return Money(sum(r["amount_cents"] for r in rows))

@@ -13,22 +13,20 @@ from grants.demo.seed import load_once
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
 from grants.services import payments, settlements, usage_reports
-from grants.services.decisions import RenderedLetter
 from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
     AuditEvent,
-    BudgetCommitment,
-    Decision,
     Document,
     GrantAward,
     PaymentOrder,
     Settlement,
     UsageReport,
 )  # fmt: skip
-from grants.vocabulary import DocumentKind, PaymentKind, PlanLineKind
+from grants.vocabulary import DocumentKind, PaymentKind
 from grants.workflow import GrantStatus, PaymentOrderStatus, UsageReportStatus
 from tests.support.principals import principal
+from tests.usage_reports.settling import RENDERED, committed, in_review, render
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 G = GrantStatus
@@ -47,60 +45,6 @@ async def demo(database, monkeypatch):
     return at
 
 
-RENDERED: list[tuple[DocumentKind, settlements.SettlementFacts]] = []
-
-
-async def render(kind: DocumentKind, facts: settlements.SettlementFacts) -> RenderedLetter:
-    RENDERED.append((kind, facts))
-    return RenderedLetter(f"{kind.label} {facts.file_number}", f"{kind.value}.docx", "application/x-test",
-                          f"{kind.value}:{facts.refund.cents}:{facts.interest.cents}".encode())  # fmt: skip
-
-
-async def in_review(paid: int = 3_200_000, shortfall_example: bool = True) -> int:
-    """A demo grant in review, shaped as DOMAIN.md §4's Fehlbedarf example (A′ 47,000, D′ 19,500,
-    Z 32,000) with ``paid`` cents paid out, every line recognised by the persona "reviewer"."""
-    grant = await GrantAward.select(GrantAward.id, GrantAward.current_decision).where(
-        GrantAward.status == G.REPORT_IN_REVIEW).order_by(GrantAward.id).first()  # fmt: skip
-    grant_id = grant["id"]
-    await Decision.update({Decision.financing_type: "shortfall", Decision.eligible_cents: 5_000_000,
-                           Decision.other_funding_cents: 1_800_000, Decision.cap_cents: 3_200_000,
-                           Decision.approved_cents: 3_200_000}).where(Decision.id == grant["current_decision"])  # fmt: skip
-    report = await UsageReport.select(UsageReport.id).where(UsageReport.grant == grant_id).first()
-    reviewer = await principal("reviewer")
-    await UsageReport.update({UsageReport.reviewer: reviewer.id, UsageReport.status: UsageReportStatus.IN_REVIEW}).where(
-        UsageReport.id == report["id"])  # fmt: skip
-    lines = await ActualLine.select(ActualLine.id, ActualLine.plan_line.kind).where(  # type: ignore[union-attr]
-        ActualLine.usage_report == report["id"]).order_by(ActualLine.id)  # fmt: skip
-    firsts = {PlanLineKind.EXPENSE: 4_700_000, PlanLineKind.REVENUE: 1_950_000}
-    for row in lines:
-        kind = PlanLineKind(row["plan_line.kind"])
-        amount = firsts.pop(kind, 0) if shortfall_example else 100
-        await ActualLine.update({ActualLine.recognised_cents: amount, ActualLine.amount_cents: amount}).where(
-            ActualLine.id == row["id"])  # fmt: skip
-    orders = await PaymentOrder.select(PaymentOrder.id, PaymentOrder.budget_line).where(
-        PaymentOrder.grant == grant_id).order_by(PaymentOrder.id)  # fmt: skip
-    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.CANCELLED}).where(
-        PaymentOrder.grant == grant_id)  # fmt: skip
-    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.PAID, PaymentOrder.amount_cents: paid}).where(
-        PaymentOrder.id == orders[0]["id"])  # fmt: skip
-    commitments = await BudgetCommitment.select(BudgetCommitment.id).where(
-        BudgetCommitment.grant == grant_id
-    )
-    await BudgetCommitment.update({BudgetCommitment.amount_cents: 0}).where(
-        BudgetCommitment.grant == grant_id
-    )
-    await BudgetCommitment.update({BudgetCommitment.amount_cents: 3_200_000}).where(
-        BudgetCommitment.id == commitments[0]["id"])  # fmt: skip
-    return grant_id
-
-
-async def committed(grant_id: int) -> Money:
-    rows = await BudgetCommitment.select(BudgetCommitment.amount_cents).where(
-        BudgetCommitment.grant == grant_id
-    )
-    return Money(sum(r["amount_cents"] for r in rows))
-
-
 async def settle(persona: str, grant_id: int, **kwargs) -> int:
     who = await principal(persona)
     grant = await usage_reports.get(who, grant_id)
@@ -112,8 +56,12 @@ async def settle(persona: str, grant_id: int, **kwargs) -> int:
 
 async def test_the_shortfall_example_refunds_4500_with_interest_and_releases_the_budget(demo):
     grant_id = await in_review()
+    checked = await usage_reports.checks(
+        await usage_reports.get(await principal("reviewer2"), grant_id), recognised=True
+    )
     settlement_id = await settle("reviewer2", grant_id)
     row = await Settlement.select().where(Settlement.id == settlement_id).first()
+    assert row["late_use_interest_cents"] == checked.late_use_interest.cents
     assert (row["recognised_expenses_cents"], row["recognised_other_funding_cents"]) == (
         4_700_000,
         1_950_000,
@@ -260,18 +208,19 @@ async def test_hearing_refund_decision_repayment_and_closing(demo):
     page = await settlements.receivables(finance)
     mine = [r for r in page.rows if r.grant_id == grant_id]
     assert mine
-    assert mine[0].claim == Money(450_000 + 9529)
+    assert mine[0].claim == Money(450_000 + 9529 + decided["late_use_interest_cents"])
     version = (await usage_reports.get(finance, grant_id)).grant_version
+    claim = Money(450_000 + 9529 + decided["late_use_interest_cents"])
     with pytest.raises(Invalid, match="Teilzahlungen"):
         await settlements.record_repayment(
             finance, grant_id, version, Money(450_000), date(2026, 7, 29), "5400.1"
         )
     with pytest.raises(Forbidden):
         await settlements.record_repayment(
-            approver, grant_id, version, Money(459_529), date(2026, 7, 29), "5400.1"
+            approver, grant_id, version, claim, date(2026, 7, 29), "5400.1"
         )
     await settlements.record_repayment(
-        finance, grant_id, version, Money(459_529), date(2026, 7, 29), "5400.1"
+        finance, grant_id, version, claim, date(2026, 7, 29), "5400.1"
     )
     assert not [r for r in (await settlements.receivables(finance)).rows if r.grant_id == grant_id]
     grant = await usage_reports.get(approver, grant_id)
