@@ -602,11 +602,6 @@ async def open_hearing(principal: Principal, grant: GrantReport, version: int, d
                            organisation=grant.organisation_id, data={"deadline": deadline.isoformat()})  # fmt: skip
 
 
-def refund_due_date(notified: date) -> date:
-    """One month after the refund decision is made known (§ 31 VwVfG NRW, §§ 187, 188 BGB)."""
-    return financing._months_after(notified, 1)
-
-
 async def set_refund(principal: Principal, grant: GrantReport, version: int, answered: bool,
                      render: SettlementRenderer, request_id: str = "-") -> None:  # fmt: skip
     """The Rückforderungsbescheid (approver): refund, interest to the due date (one month after
@@ -623,7 +618,7 @@ async def set_refund(principal: Principal, grant: GrantReport, version: int, ans
         if not answered and settlement.hearing_deadline and today <= settlement.hearing_deadline:
             raise Invalid({"answered": f"Die Frist zur Anhörung läuft bis {settlement.hearing_deadline:%d.%m.%Y}. "
                                        "Vorher nur, wenn die Stellungnahme vorliegt."})  # fmt: skip
-        due = refund_due_date(today)
+        due = financing.refund_due(today)
         start = settlement.interest_from or default_interest_from(grant)
         try:
             interest = financing.interest(settlement.refund, start, max(start, due), await base_rates.all_rates(),
