@@ -642,9 +642,21 @@ async def set_refund(principal: Principal, grant: GrantReport, version: int, ans
                                  "due": due.isoformat(), "answered": answered})  # fmt: skip
 
 
-def receivable_reference(file_number: str) -> str:
-    """The Verwendungszweck the refund decision asks the association to pay with."""
-    return f"Rückforderung {file_number}"
+RECEIVABLE_PREFIX = "Rückforderung "
+"""An incoming payment's Verwendungszweck: "Rückforderung <Aktenzeichen>" (as the letter asks)."""
+
+
+async def open_claims(file_numbers: list[str]) -> dict[str, tuple[int, Money]]:
+    """Aktenzeichen → (grant id, claim) of the refunds decided and not yet repaid."""
+    if not file_numbers:
+        return {}
+    rows = await Settlement.select(
+        Settlement.grant, Settlement.grant.application.file_number, Settlement.refund_cents,  # type: ignore[union-attr]
+        Settlement.interest_cents, Settlement.late_use_interest_cents,
+    ).where((Settlement.grant.status == G.REFUND_SET) & Settlement.repaid_at.is_null()
+            & Settlement.grant.application.file_number.is_in(file_numbers))  # type: ignore[union-attr]  # fmt: skip
+    return {r["grant.application.file_number"]: (r["grant"], Money(r["refund_cents"] + r["interest_cents"]
+            + r["late_use_interest_cents"])) for r in rows}  # fmt: skip
 
 
 async def record_repayment(principal: Principal, grant_id: int, version: int, amount: Money | None,
@@ -659,13 +671,15 @@ async def record_repayment(principal: Principal, grant_id: int, version: int, am
     if errors or amount is None or repaid_on is None:
         raise Invalid(errors)
     async with db.transaction():
-        await _repaid(
+        await repaid(
             principal, grant_id, version, amount, repaid_on, cash_reference.strip(), request_id
         )
 
 
-async def _repaid(principal: Principal, grant_id: int, version: int | None, amount: Money, repaid_on: date,
-                  cash_reference: str, request_id: str) -> None:  # fmt: skip
+async def repaid(principal: Principal, grant_id: int, version: int | None, amount: Money, repaid_on: date,
+                 cash_reference: str, request_id: str = "-") -> None:  # fmt: skip
+    """Record the receivable as paid in full (``version`` None: as the grant is now, for the
+    payment-confirmation import). Call inside a transaction."""
     row = await GrantAward.select(GrantAward.version, GrantAward.status,
                                   GrantAward.application.organisation).where(GrantAward.id == grant_id).first()  # fmt: skip
     if row is None:

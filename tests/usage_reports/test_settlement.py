@@ -12,7 +12,7 @@ from grants import clock
 from grants.demo.seed import load_once
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
-from grants.services import payments, settlements, usage_reports
+from grants.services import confirmations, payments, settlements, usage_reports
 from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
@@ -254,3 +254,40 @@ async def test_the_interest_start_may_not_lie_ahead(demo):
     with pytest.raises(Invalid) as refused:
         await settle("reviewer2", grant_id, interest_from=date(2026, 7, 1) + timedelta(days=1))
     assert "interest_from" in refused.value.errors
+
+
+async def refund_set(grant_id: int, move_to) -> None:
+    """Settle, hear and set the refund of a grant in review (the hearing deadline passed)."""
+    await settle("reviewer2", grant_id)
+    reviewer2, approver = await principal("reviewer2"), await principal("approver")
+    grant = await usage_reports.get(reviewer2, grant_id)
+    await settlements.open_hearing(reviewer2, grant, grant.grant_version, None, render)
+    move_to(date(2026, 7, 29))
+    grant = await usage_reports.get(approver, grant_id)
+    await settlements.set_refund(approver, grant, grant.grant_version, False, render)
+
+
+async def test_the_payment_confirmation_import_marks_the_receivable_received(demo):
+    grant_id = await in_review()
+    await refund_set(grant_id, demo)
+    finance = await principal("finance")
+    grant = await usage_reports.get(finance, grant_id)
+    row = await Settlement.select().where(Settlement.grant == grant_id).first()
+    claim = Money(row["refund_cents"] + row["interest_cents"] + row["late_use_interest_cents"])
+
+    def file(amount: Money) -> bytes:
+        return ("Verwendungszweck;Betrag;Datum;Kassenzeichen\n"
+                f"Rückforderung {grant.file_number};{amount.format_plain()};28.07.2026;5400.9.1\n").encode()  # fmt: skip
+
+    with pytest.raises(confirmations.ImportRejected) as refused:
+        await confirmations.apply(finance, "kasse.csv", file(Money(100_00)))
+    assert "Teilzahlungen" in refused.value.errors[0]
+    result = await confirmations.apply(finance, "kasse.csv", file(claim))
+    assert (result.payments, result.total) == (1, claim)
+    repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (repaid["repaid_cents"], repaid["cash_reference"]) == (claim.cents, "5400.9.1")
+    status = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
+    assert status["status"] == G.REFUNDED
+    with pytest.raises(confirmations.ImportRejected) as again:
+        await confirmations.apply(finance, "kasse.csv", file(claim))
+    assert "keine Rückforderung offen" in again.value.errors[0]
