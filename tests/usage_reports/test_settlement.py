@@ -12,7 +12,7 @@ from grants import clock
 from grants.demo.seed import load_once
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
-from grants.services import confirmations, payments, settlements, usage_reports
+from grants.services import budget, confirmations, payments, settlements, usage_reports
 from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
@@ -56,6 +56,8 @@ async def settle(persona: str, grant_id: int, **kwargs) -> int:
 
 async def test_the_shortfall_example_refunds_4500_with_interest_and_releases_the_budget(demo):
     grant_id = await in_review()
+    finance = await principal("finance")
+    before = (await budget.overview(finance, 2025)).totals.committed
     checked = await usage_reports.checks(
         await usage_reports.get(await principal("reviewer2"), grant_id), recognised=True
     )
@@ -79,6 +81,7 @@ async def test_the_shortfall_example_refunds_4500_with_interest_and_releases_the
         settler.id,
     )
     assert await committed(grant_id) == Money(2_750_000)
+    assert (await budget.overview(finance, 2025)).totals.committed == before - Money(450_000)
     grant = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
     assert grant["status"] == G.SETTLED
     report = (
