@@ -455,7 +455,7 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
         await _file(
             grant, DocumentKind.AUDIT_MEMO, await render(DocumentKind.AUDIT_MEMO, facts), principal
         )
-        if not result.refund:
+        if not result.claim:  # nothing to pay back: the Prüfungsmitteilung
             notice = await render(DocumentKind.AUDIT_NOTICE, facts)
             await _file(grant, DocumentKind.AUDIT_NOTICE, notice, principal)
             await _tell(
@@ -588,8 +588,8 @@ async def open_hearing(principal: Principal, grant: GrantReport, version: int, d
                                            "betragen."})  # fmt: skip
     async with db.transaction():
         settlement = await _current(grant)
-        if not settlement.refund:
-            raise Conflict("Ohne Erstattung gibt es keine Anhörung.")
+        if not settlement.claim:
+            raise Conflict("Ohne Erstattung oder Zinsen gibt es keine Anhörung.")
         await _move(grant, version, target)
         await _update(settlement, settlement.version, {Settlement.hearing_sent_at: clock.now(),
                                                        Settlement.hearing_deadline: deadline})  # fmt: skip
@@ -716,7 +716,7 @@ async def close(
     target = _step("close", grant.grant_status, principal)
     async with db.transaction():
         settlement = await _current(grant)
-        if grant.grant_status is G.SETTLED and settlement.refund:
+        if grant.grant_status is G.SETTLED and settlement.claim:
             raise Conflict("Vor dem Abschluss ist die Erstattung anzuhören und festzusetzen.")
         if (
             settlement.subsequent_order_id

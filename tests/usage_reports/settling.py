@@ -101,9 +101,10 @@ async def render(kind: DocumentKind, facts: settlements.SettlementFacts) -> Rend
                           f"{kind.value}:{facts.refund.cents}:{facts.interest.cents}".encode())  # fmt: skip
 
 
-async def in_review(paid: int = 3_200_000, shortfall_example: bool = True) -> int:
+async def in_review(paid: int = 3_200_000, paid_on: date = date(2025, 12, 20)) -> int:
     """A demo grant in review, shaped as DOMAIN.md §4's Fehlbedarf example (A′ 47,000, D′ 19,500,
-    Z 32,000) with ``paid`` cents paid out, every line recognised by the persona "reviewer"."""
+    Z 32,000) with ``paid`` cents paid out on ``paid_on``, every line recognised by the persona
+    "reviewer". Paid late in the year, the money is used within two months: no late-use interest."""
     grant = await GrantAward.select(GrantAward.id, GrantAward.current_decision).where(
         GrantAward.status == GrantStatus.REPORT_IN_REVIEW).order_by(GrantAward.id).first()  # fmt: skip
     grant_id = grant["id"]
@@ -119,14 +120,15 @@ async def in_review(paid: int = 3_200_000, shortfall_example: bool = True) -> in
     firsts = {PlanLineKind.EXPENSE: 4_700_000, PlanLineKind.REVENUE: 1_950_000}
     for row in lines:
         kind = PlanLineKind(row["plan_line.kind"])
-        amount = firsts.pop(kind, 0) if shortfall_example else 100
+        amount = firsts.pop(kind, 0)
         await ActualLine.update({ActualLine.recognised_cents: amount, ActualLine.amount_cents: amount}).where(
             ActualLine.id == row["id"])  # fmt: skip
     orders = await PaymentOrder.select(PaymentOrder.id, PaymentOrder.budget_line).where(
         PaymentOrder.grant == grant_id).order_by(PaymentOrder.id)  # fmt: skip
     await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.CANCELLED}).where(
         PaymentOrder.grant == grant_id)  # fmt: skip
-    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.PAID, PaymentOrder.amount_cents: paid}).where(
+    await PaymentOrder.update({PaymentOrder.status: PaymentOrderStatus.PAID, PaymentOrder.amount_cents: paid,
+                              PaymentOrder.paid_on: paid_on}).where(
         PaymentOrder.id == orders[0]["id"])  # fmt: skip
     commitments = await BudgetCommitment.select(BudgetCommitment.id).where(
         BudgetCommitment.grant == grant_id

@@ -294,3 +294,23 @@ async def test_the_payment_confirmation_import_marks_the_receivable_received(dem
     with pytest.raises(confirmations.ImportRejected) as again:
         await confirmations.apply(finance, "kasse.csv", file(claim))
     assert "keine Rückforderung offen" in again.value.errors[0]
+
+
+async def test_late_use_interest_alone_is_a_claim_that_goes_to_a_hearing(demo):
+    grant_id = await in_review(paid=2_750_000, paid_on=date(2025, 1, 15))
+    await settle("reviewer2", grant_id)
+    row = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert row["refund_cents"] == 0
+    assert row["late_use_interest_cents"] > 0
+    who = await principal("reviewer2")
+    grant = await usage_reports.get(who, grant_id)
+    kinds = {
+        d["kind"]
+        for d in await Document.select(Document.kind).where(
+            Document.application == grant.application_id
+        )
+    }
+    assert DocumentKind.AUDIT_NOTICE not in kinds
+    with pytest.raises(Conflict):
+        await settlements.close(who, grant, grant.grant_version)
+    await settlements.open_hearing(who, grant, grant.grant_version, None, render)
