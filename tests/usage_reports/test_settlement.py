@@ -10,9 +10,9 @@ import pytest
 
 from grants import clock
 from grants.demo.seed import load_once
-from grants.errors import Conflict, Forbidden, Invalid
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.money import Money
-from grants.services import budget, confirmations, payments, settlements, usage_reports
+from grants.services import budget, confirmations, decisions, payments, settlements, usage_reports
 from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
@@ -314,3 +314,18 @@ async def test_late_use_interest_alone_is_a_claim_that_goes_to_a_hearing(demo):
     with pytest.raises(Conflict):
         await settlements.close(who, grant, grant.grant_version)
     await settlements.open_hearing(who, grant, grant.grant_version, None, render)
+
+
+async def test_the_audit_memo_stays_with_the_ki(demo):
+    grant_id = await in_review()
+    await settle("reviewer2", grant_id)
+    member = await principal("member")
+    (organisation,) = member.organisation_ids
+    memo = await Document.select(Document.id).where(Document.kind == DocumentKind.AUDIT_MEMO).order_by(
+        Document.id, ascending=False).first()  # fmt: skip
+    await Document.update({Document.organisation: organisation}).where(Document.id == memo["id"])
+    with pytest.raises(NotFound):
+        await decisions.document(member, memo["id"])
+    assert memo["id"] not in [d.id for d in await decisions.documents(member, organisation)]
+    row, _ = await decisions.document(await principal("approver"), memo["id"])
+    assert row["kind"] == DocumentKind.AUDIT_MEMO
