@@ -162,3 +162,20 @@ async def test_the_receivables_page_costs_the_same_for_none_and_many(client, gra
     )
     none = await shown()
     assert (none[1], none[0]) == (0, many[0])
+
+
+@pytest.mark.parametrize("status", [GrantStatus.REPORT_SUBMITTED, GrantStatus.SETTLED, GrantStatus.HEARING,
+                                    GrantStatus.REFUND_SET, GrantStatus.REFUNDED, GrantStatus.CLOSED])  # fmt: skip
+async def test_the_page_shows_every_state_of_the_demo(client, database, status):
+    await load_once()
+    grant = await GrantAward.select(GrantAward.id).where(GrantAward.status == status).first()
+    await sign_in(client, "approver")
+    answer = await client.get(page(grant["id"]))
+    assert answer.status_code == 200, answer.text[:300]
+    assert status.label in answer.text
+    if status is GrantStatus.HEARING:
+        assert "Rückforderungsbescheid erlassen" in answer.text
+    if status is GrantStatus.REPORT_SUBMITTED:
+        assert "Berechnung aus den anerkannten Beträgen" in answer.text
+    else:
+        assert "Abgerechnet am" in answer.text
