@@ -1,0 +1,123 @@
+"""The association's usage report through the pages: start, every step, check, submit."""
+
+import json
+import re
+
+import httpx
+import pytest
+
+from grants.tables import (
+    ActualLine,
+    AuditEvent,
+    GrantAward,
+    IndicatorValue,
+    Notification,
+    PlanLine,
+    Receipt,
+    UsageReport,
+    UsageReportVersion,
+)
+from grants.workflow import GrantStatus, UsageReportStatus
+from tests.support.login import csrf_post, sign_in
+from tests.support.reporting import NARRATIVE, home, own_grant, step
+
+pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
+
+
+async def _plan(grant_id: int) -> list[dict]:
+    grant = await GrantAward.objects().get(GrantAward.id == grant_id)
+    return (
+        await PlanLine.select()
+        .where(PlanLine.application == grant.application)
+        .order_by(PlanLine.id)
+    )
+
+
+async def fill(client: httpx.AsyncClient, grant_id: int) -> list[dict]:
+    """Every step of a started report, done right; returns the plan lines."""
+    assert (await step(client, grant_id, "sachbericht", NARRATIVE)).status_code == 303
+    plan = await _plan(grant_id)
+    actuals = {f"actual-{line['id']}": f"{line['amount_cents'] // 100},00" for line in plan}
+    saved = await step(client, grant_id, "zahlen", actuals)
+    assert saved.status_code == 303, saved.text
+    expense = next(line for line in plan if line["kind"] == "expense")
+    receipt = await step(client, grant_id, "belege", {
+        "plan_line": str(expense["id"]), "receipt_date": "15.03.2026", "payee": "Druckerei am Ring",
+        "purpose": "Flyer", "amount": "1.234,50", "paid_on": "20.03.2026",
+    })  # fmt: skip
+    assert receipt.status_code == 303, receipt.text
+    confirmed = await step(client, grant_id, "bestaetigung",
+                           {"economical": "true", "receipts_kept": "true", "complete": "true"})  # fmt: skip
+    assert confirmed.status_code == 303, confirmed.text
+    return plan
+
+
+async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app):
+    grant_id = await own_grant(GrantStatus.PAYING)
+    await sign_in(client, "member")
+    tasks = await client.get(home(grant_id))
+    assert "Verwendungsnachweis beginnen" in tasks.text
+    assert "Fällig am" in tasks.text
+    started = await csrf_post(client, home(grant_id))
+    assert started.status_code == 303
+    again = await csrf_post(client, home(grant_id))  # a second start opens the same report
+    assert again.status_code == 303
+    assert await UsageReport.count().where(UsageReport.grant == grant_id) == 1
+    overview = await client.get(home(grant_id))
+    assert "0 von 4 Abschnitten erledigt" in overview.text
+
+    plan = await fill(client, grant_id)
+    overview = await client.get(home(grant_id))
+    assert "4 von 4 Abschnitten erledigt" in overview.text
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    stored_report = await UsageReport.select(UsageReport.answers).where(UsageReport.id == report.id).output(
+        load_json=True).first()  # fmt: skip
+    assert stored_report["answers"]["outlook"] == NARRATIVE["outlook"]
+    values = {(r["indicator"], r["dimension"]): r["value"]
+              for r in await IndicatorValue.select().where(IndicatorValue.usage_report == report.id)}  # fmt: skip
+    assert values[("contacts_by_gender", "female")] == 412
+    assert values[("staff", "fte_milli")] == 1500
+    assert await ActualLine.count().where(ActualLine.usage_report == report.id) == len(plan)
+    stored = await Receipt.objects().get(Receipt.usage_report == report.id)
+    assert (stored.number, stored.amount_cents, stored.kind) == (1, 123450, "expense")
+    sachbericht = await client.get(f"{home(grant_id)}/sachbericht")
+    assert re.search(r"<strong>792</strong>", sachbericht.text)  # the running total of the genders
+
+    check = await client.get(f"{home(grant_id)}/pruefen")
+    assert check.status_code == 200
+    assert "Einreichen darf nur eine vertretungsberechtigte Person" in check.text
+    assert "1.234,50" in check.text or "1 Belege erfasst" in check.text
+    refused = await csrf_post(
+        client, f"{home(grant_id)}/einreichen", {"version": str(report.version)}
+    )
+    assert refused.status_code == 403  # a member may not submit
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as board:
+        await sign_in(board, "signatory")
+        done = await step(board, grant_id, "einreichen", {}, page="pruefen")
+        assert done.status_code == 303, done.text
+        page = await board.get(done.headers["location"])
+    assert "Der Verwendungsnachweis ist eingereicht (Fassung 1)." in page.text
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    assert report.status == UsageReportStatus.SUBMITTED
+    assert report.submitted_by is not None
+    grant = await GrantAward.objects().get(GrantAward.id == grant_id)
+    assert grant.status == GrantStatus.REPORT_SUBMITTED
+    version = await UsageReportVersion.objects().get(UsageReportVersion.usage_report == report.id)
+    assert version.number == 1
+    assert len(version.content_sha256) == 64
+    snapshot = (
+        json.loads(version.snapshot) if isinstance(version.snapshot, str) else version.snapshot
+    )
+    assert snapshot["receipts"][0]["amount_cents"] == 123450
+    assert len(snapshot["lines"]) == len(plan)
+    assert {"indicator": "volunteers", "dimension": "count", "value": 12} in snapshot["indicators"]
+    assert await AuditEvent.exists().where(
+        (AuditEvent.action == "usage_report.submitted") & (AuditEvent.entity_id == report.id))  # fmt: skip
+    subjects = {r["subject"] for r in await Notification.select(Notification.subject)}
+    assert any(s.startswith("Verwendungsnachweis") and s.endswith("eingegangen") for s in subjects)
+    # submitted: the steps are closed
+    closed = await client.get(f"{home(grant_id)}/zahlen")
+    assert closed.status_code == 303
