@@ -121,3 +121,94 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     # submitted: the steps are closed
     closed = await client.get(f"{home(grant_id)}/zahlen")
     assert closed.status_code == 303
+
+
+async def _hand_back(grant_id: int, deadline) -> None:
+    """What the reviewer's Nachforderung leaves behind (the review's use case is helper "review"'s)."""
+    from grants.tables import ChangeRequest, User
+
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    await UsageReport.update({UsageReport.status: UsageReportStatus.CHANGES_REQUESTED,
+                              UsageReport.version: UsageReport.version + 1}).where(UsageReport.id == report.id)  # fmt: skip
+    await GrantAward.update({GrantAward.status: GrantStatus.REPORT_CHANGES_REQUESTED,
+                             GrantAward.version: GrantAward.version + 1}).where(GrantAward.id == grant_id)  # fmt: skip
+    reviewer = await User.objects().get(User.subject == "demo-reviewer")
+    await ChangeRequest.insert(ChangeRequest(usage_report=report.id, points="Bitte die Honorare belegen.",
+                                             deadline=deadline, requested_by=reviewer.id))  # fmt: skip
+
+
+async def test_resubmission_after_a_nachforderung_makes_version_two(client):
+    from datetime import timedelta
+
+    from grants import clock
+    from grants.tables import ChangeRequest
+
+    grant_id = await own_grant(GrantStatus.PAYING)
+    await sign_in(client, "signatory")
+    await csrf_post(client, home(grant_id))
+    await fill(client, grant_id)
+    assert (await step(client, grant_id, "einreichen", {}, page="pruefen")).status_code == 303
+    await _hand_back(grant_id, clock.today() + timedelta(days=14))
+
+    tasks = await client.get(home(grant_id))
+    assert "Bitte die Honorare belegen." in tasks.text
+    changed = await step(client, grant_id, "sachbericht", {**NARRATIVE, "changes": "Honorare belegt."})
+    assert changed.status_code == 303
+    done = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert done.status_code == 303, done.text
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    assert report.status == UsageReportStatus.SUBMITTED
+    assert await UsageReportVersion.count().where(UsageReportVersion.usage_report == report.id) == 2
+    assert (await GrantAward.objects().get(GrantAward.id == grant_id)).status == GrantStatus.REPORT_SUBMITTED
+    assert not await ChangeRequest.exists().where(
+        (ChangeRequest.usage_report == report.id) & ChangeRequest.resolved_at.is_null())  # fmt: skip
+
+
+async def test_resubmission_after_the_nachforderung_s_deadline_is_refused(client):
+    from datetime import timedelta
+
+    from grants import clock
+
+    grant_id = await own_grant(GrantStatus.PAYING)
+    await sign_in(client, "signatory")
+    await csrf_post(client, home(grant_id))
+    await fill(client, grant_id)
+    assert (await step(client, grant_id, "einreichen", {}, page="pruefen")).status_code == 303
+    await _hand_back(grant_id, clock.today() - timedelta(days=1))
+    refused = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert refused.status_code == 400
+    assert "Die Frist der Nachforderung ist am" in refused.text
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    assert report.status == UsageReportStatus.CHANGES_REQUESTED
+
+
+async def test_an_incomplete_report_cannot_be_submitted(client):
+    grant_id = await own_grant(GrantStatus.PAYING)
+    await sign_in(client, "signatory")
+    await csrf_post(client, home(grant_id))
+    refused = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert refused.status_code == 400
+    assert "Der Schritt „Sachbericht“ ist noch nicht vollständig." in refused.text
+    assert await UsageReportVersion.count() == 0
+
+
+async def test_the_receipt_list_costs_the_same_queries_for_10_and_1000_receipts(client, queries):
+    grant_id = await own_grant(GrantStatus.REPORT_DUE)
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    actual = await ActualLine.objects().get(ActualLine.usage_report == report.id)
+    await sign_in(client, "member")
+    counts = []
+    for total in (10, 1000):
+        await Receipt.delete().where(Receipt.usage_report == report.id)
+        await Receipt.insert(*[
+            Receipt(usage_report=report.id, actual_line=actual.id, kind="expense", number=n, receipt_date=None,
+                    payee="Druckerei", purpose="Flyer", amount_cents=100 + n)
+            for n in range(1, total + 1)
+        ])  # fmt: skip
+        await client.get(f"{home(grant_id)}/belege")  # warm: the session is read once
+        with queries() as counted:
+            page = await client.get(f"{home(grant_id)}/belege?ausgaben=2")
+        assert page.status_code == 200
+        counts.append(counted.value)
+    assert counts[0] == counts[1]
+    assert "Weitere" in page.text
