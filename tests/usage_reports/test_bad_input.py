@@ -2,7 +2,15 @@
 
 import pytest
 
-from grants.tables import ActualLine, GrantAward, IndicatorValue, Membership, PlanLine, Receipt, UsageReport
+from grants.tables import (
+    ActualLine,
+    GrantAward,
+    IndicatorValue,
+    Membership,
+    PlanLine,
+    Receipt,
+    UsageReport,
+)
 from grants.workflow import GrantStatus
 from tests.support.login import csrf_post, sign_in
 from tests.support.reporting import home, own_grant, step
@@ -32,7 +40,9 @@ async def test_an_actual_for_a_line_not_in_the_plan_is_refused(client, due):
     before = await _actuals(report["id"])
     line = next(iter(before))
     other = await PlanLine.select(PlanLine.id).where(PlanLine.id.not_in(list(before))).first()
-    answer = await step(client, due, "zahlen", {f"actual-{line}": "1,00", f"actual-{other['id']}": "5.000,00"})
+    answer = await step(
+        client, due, "zahlen", {f"actual-{line}": "1,00", f"actual-{other['id']}": "5.000,00"}
+    )
     assert answer.status_code == 400
     assert "Ist-Beträge gibt es nur für Zeilen des bewilligten Finanzplans." in answer.text
     assert await _actuals(report["id"]) == before
@@ -70,12 +80,18 @@ async def test_a_deviation_over_20_percent_needs_an_explanation(client, due):
 
 
 @pytest.mark.parametrize(
-    ("value", "message"), [("viele", "ist keine Zahl"), ("-3", "Bitte eine Zahl zwischen 0 und"), ("2,5", "ganze Zahl")]
+    ("value", "message"),
+    [("viele", "ist keine Zahl"), ("-3", "Bitte eine Zahl zwischen 0 und"), ("2,5", "ganze Zahl")],
 )
 async def test_a_count_that_is_not_a_whole_number_is_refused(client, due, value, message):
     report = await _report(due)
     before = await IndicatorValue.count().where(IndicatorValue.usage_report == report["id"])
-    answer = await step(client, due, "sachbericht", {"goals_results": "Gut.", "ind-contacts_by_gender-female": value})
+    answer = await step(
+        client,
+        due,
+        "sachbericht",
+        {"goals_results": "Gut.", "ind-contacts_by_gender-female": value},
+    )
     assert answer.status_code == 400
     assert message in answer.text
     assert "Gut." in answer.text  # what was typed stays
@@ -85,7 +101,9 @@ async def test_a_count_that_is_not_a_whole_number_is_refused(client, due, value,
 async def test_a_receipt_outside_the_period_or_without_an_actual_is_refused(client, due):
     report = await _report(due)
     before = await Receipt.count().where(Receipt.usage_report == report["id"])
-    line = (await ActualLine.select(ActualLine.plan_line).where(ActualLine.usage_report == report["id"]))[0]
+    line = (
+        await ActualLine.select(ActualLine.plan_line).where(ActualLine.usage_report == report["id"])
+    )[0]
     receipt = {"plan_line": str(line["plan_line"]), "receipt_date": "15.03.2019", "payee": "Druckerei",
                "purpose": "Flyer", "amount": "100,00"}  # fmt: skip
     answer = await step(client, due, "belege", receipt)
@@ -123,13 +141,17 @@ async def test_a_stale_version_is_a_conflict(client, due):
 
 
 async def test_another_organisations_grant_is_not_found(client, due):
-    organisation = (await Membership.objects().get(Membership.user.subject == "demo-member")).organisation
+    organisation = (
+        await Membership.objects().get(Membership.user.subject == "demo-member")
+    ).organisation
     other = await GrantAward.select(GrantAward.id).where(
         (GrantAward.status == GrantStatus.REPORT_DUE) & (GrantAward.application.organisation != organisation)
     ).first()  # fmt: skip
     assert (await client.get(home(other["id"]))).status_code == 404
     assert (await client.get(f"{home(other['id'])}/zahlen")).status_code == 404
-    assert (await csrf_post(client, f"{home(other['id'])}/zahlen", {"version": "1"})).status_code == 404
+    assert (
+        await csrf_post(client, f"{home(other['id'])}/zahlen", {"version": "1"})
+    ).status_code == 404
 
 
 async def test_staff_may_not_fill_an_association_s_report(client, due):

@@ -152,14 +152,18 @@ async def test_resubmission_after_a_nachforderung_makes_version_two(client):
 
     tasks = await client.get(home(grant_id))
     assert "Bitte die Honorare belegen." in tasks.text
-    changed = await step(client, grant_id, "sachbericht", {**NARRATIVE, "changes": "Honorare belegt."})
+    changed = await step(
+        client, grant_id, "sachbericht", {**NARRATIVE, "changes": "Honorare belegt."}
+    )
     assert changed.status_code == 303
     done = await step(client, grant_id, "einreichen", {}, page="pruefen")
     assert done.status_code == 303, done.text
     report = await UsageReport.objects().get(UsageReport.grant == grant_id)
     assert report.status == UsageReportStatus.SUBMITTED
     assert await UsageReportVersion.count().where(UsageReportVersion.usage_report == report.id) == 2
-    assert (await GrantAward.objects().get(GrantAward.id == grant_id)).status == GrantStatus.REPORT_SUBMITTED
+    assert (
+        await GrantAward.objects().get(GrantAward.id == grant_id)
+    ).status == GrantStatus.REPORT_SUBMITTED
     assert not await ChangeRequest.exists().where(
         (ChangeRequest.usage_report == report.id) & ChangeRequest.resolved_at.is_null())  # fmt: skip
 
