@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from piccolo.query.functions.aggregate import Count, Sum
 
@@ -33,6 +34,7 @@ from grants.tables import (
     ActualLine,
     Amendment,
     Application,
+    Attachment,
     ChangeRequest,
     GrantAward,
     IndicatorValue,
@@ -806,3 +808,89 @@ async def versions(report: Report) -> list[dict[str, Any]]:
     return await UsageReportVersion.select(
         UsageReportVersion.number, UsageReportVersion.submitted_at, UsageReportVersion.content_sha256,
     ).where(UsageReportVersion.usage_report == report.id).order_by(UsageReportVersion.number)  # fmt: skip
+
+
+# -- the receipt list from Excel -------------------------------------------------------------
+
+IMPORT_CHUNK = 500  # receipts per INSERT: within SQLite's limit of bound variables
+
+
+class ImportedRow(Protocol):
+    """A receipt as the Excel import read it (``reports.excel.receipt_list.ImportedReceipt``)."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def kind(self) -> PlanLineKind: ...
+    @property
+    def receipt_date(self) -> date: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def line_key(self) -> str: ...
+    @property
+    def paid_on(self) -> date | None: ...
+    @property
+    def number(self) -> int: ...
+
+
+def may_import(principal: Principal, grant: GrantReport, version: int) -> Report:
+    """The report, if ``principal`` may replace its receipt list now (before reading a file)."""
+    report = _editable(principal, grant, version)
+    if report.simplified:
+        raise Conflict("Ein einfacher Verwendungsnachweis hat keine Belegliste.")
+    return report
+
+
+def _numbers(imported: Sequence[ImportedRow]) -> list[int]:
+    """The association's own numbers where they are unique; else numbered in date order."""
+    own = [r.number for r in imported]
+    if all(n > 0 for n in own) and len(set(own)) == len(own):
+        return own
+    order = sorted(range(len(imported)), key=lambda i: (
+        imported[i].kind is not PlanLineKind.EXPENSE, imported[i].receipt_date, imported[i].row))  # fmt: skip
+    numbers = [0] * len(imported)
+    for number, index in enumerate(order, start=1):
+        numbers[index] = number
+    return numbers
+
+
+async def import_receipts(principal: Principal, grant: GrantReport, version: int,
+                          imported: Sequence[ImportedRow], request_id: str = "-") -> int:  # fmt: skip
+    """Replace the report's receipts by those read from a filled-in template, all or none; their
+    count.
+
+    Each receipt is linked to the actual of its plan line; a line without an actual is refused
+    (enter the figures first), as on the page. Problems: :class:`Invalid` with every message.
+    """
+    report = may_import(principal, grant, version)
+    lines = {line.line_key: line for line in grant.lines}
+    problems = [
+        f"Zeile {r.row}: Für „{lines[r.line_key].label}“ ist noch kein Ist-Betrag eingetragen. Bitte zuerst "
+        "im zahlenmäßigen Nachweis den Ist-Betrag angeben."
+        for r in imported if r.line_key in lines and lines[r.line_key].actual_line_id is None
+    ] + [f"Zeile {r.row}: Diese Zeile des Finanzplans gibt es nicht." for r in imported if r.line_key not in lines]  # fmt: skip
+    if problems:
+        raise Invalid({f"problem{n}": text for n, text in enumerate(problems)})
+    rows = [
+        Receipt(usage_report=report.id, actual_line=lines[r.line_key].actual_line_id, kind=r.kind, number=number,
+                receipt_date=r.receipt_date, payee=r.payee, purpose=r.purpose, amount_cents=r.amount.cents,
+                paid_on=r.paid_on)
+        for r, number in zip(imported, _numbers(imported), strict=True)
+    ]  # fmt: skip
+    async with db.transaction():
+        copies = await Attachment.exists().where(
+            Attachment.receipt.is_in(Receipt.select(Receipt.id).where(Receipt.usage_report == report.id)))  # fmt: skip
+        if copies:
+            raise Conflict("Zu Belegen dieser Liste sind schon Kopien hochgeladen; die Liste lässt sich nicht mehr "
+                           "ersetzen. Bitte ändern Sie einzelne Belege auf der Seite.")  # fmt: skip
+        await _touch(report, version)
+        await Receipt.delete().where(Receipt.usage_report == report.id)
+        for start in range(0, len(rows), IMPORT_CHUNK):
+            await Receipt.insert(*rows[start : start + IMPORT_CHUNK])
+        await _saved(principal, grant, report, "receipts_imported", request_id, count=len(rows))
+    return len(rows)
