@@ -284,6 +284,8 @@ async def save_receipt(
 ) -> Template | Redirect:
     form = Form(await request.form())
     receipt_id = form.integer("receipt_id")
+    if form.raw("receipt_id") and receipt_id is None:
+        form.error("version", "Diesen Beleg gibt es nicht (mehr).")
     data = ReceiptInput(
         plan_line_id=form.integer("plan_line"), receipt_date=form.date("receipt_date"),
         payee=form.text("payee", max_length=200), purpose=form.text("purpose", max_length=300),
