@@ -81,7 +81,9 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     stored = await Receipt.objects().get(Receipt.usage_report == report.id)
     assert (stored.number, stored.amount_cents, stored.kind) == (1, 123450, "expense")
     sachbericht = await client.get(f"{home(grant_id)}/sachbericht")
-    assert re.search(r'data-total="contacts_by_gender"[^>]*>792<', sachbericht.text)  # the genders' total
+    assert re.search(
+        r'data-total="contacts_by_gender"[^>]*>792<', sachbericht.text
+    )  # the genders' total
 
     check = await client.get(f"{home(grant_id)}/pruefen")
     assert check.status_code == 200
