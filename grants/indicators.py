@@ -88,6 +88,9 @@ PROMPTS: tuple[tuple[str, str], ...] = (
     ("outlook", "Ausblick: Wie geht es weiter?"),
 )  # fmt: skip
 PROMPT_MAX = 5000
+# A Pauschale's units actually operated (Festbetrag je Einheit): entered with the figures, stored
+# beside the counts; the final grant is rate × min(units actual, units planned).
+UNITS = ("units", "actual")
 MAX_COUNT = 10**9  # more is a typing error
 
 

@@ -50,6 +50,7 @@ from grants.tables import (
 )
 from grants.vocabulary import (
     ExpenseCategory,
+    FinancingType,
     Labelled,
     PlanLineKind,
     RevenueType,
@@ -290,13 +291,20 @@ async def indicators(report: Report) -> dict[tuple[str, str], int]:
 
 
 async def checks(
-    grant: GrantReport, *, recognised: bool = False, units_actual: int | None = None
+    grant: GrantReport,
+    *,
+    recognised: bool = False,
+    units_actual: int | None = None,
+    rows: list[ReceiptRow] | None = None,
 ) -> usage_checks.CheckReport:
     """The automatic checks of the grant's current report: its lines, receipts, the payouts
     marked paid and the base rates. With ``recognised``, each line counts with the amount the
-    KI recognised (where assessed) instead of the reported actual — the settlement's figures."""
+    KI recognised (where assessed) instead of the reported actual — the settlement's figures.
+    ``rows``: the report's receipts where the caller has read them already."""
     report = grant.report
-    found = await receipts(report) if report is not None and not report.simplified else []
+    found: list[ReceiptRow] = []
+    if report is not None and not report.simplified:
+        found = rows if rows is not None else await receipts(report)
     key_of: dict[int | None, str] = {
         line.actual_line_id: line.line_key for line in grant.lines if line.actual_line_id
     }
@@ -343,6 +351,11 @@ def owes_report(grant: GrantReport, today: date) -> bool:
     return grant.grant_status in REPORTING and started
 
 
+def per_unit(grant: GrantReport) -> bool:
+    """A Pauschale (Festbetrag je Einheit): the report also gives the units operated."""
+    return grant.parameters.financing_type is FinancingType.PER_UNIT
+
+
 def is_editable(grant: GrantReport) -> bool:
     return grant.report is not None and grant.report.status in EDITABLE
 
@@ -375,12 +388,15 @@ def tasks(grant: GrantReport, values: dict[tuple[str, str], int], receipt_count:
     report = grant.report
     answers = report.answers if report else {}
     narrative = all(answers.get(key, "").strip() for key, _ in indicator_set.PROMPTS)
+    counts = set(values) - {indicator_set.UNITS}
     figures = bool(grant.lines) and all(
         line.actual is not None and (line.note or not needs_note(line.plan, line.actual))
         for line in grant.lines
     )
+    if per_unit(grant) and indicator_set.UNITS not in values:
+        figures = False
     steps = [
-        Task("sachbericht", "Sachbericht", narrative and bool(values)),
+        Task("sachbericht", "Sachbericht", narrative and bool(counts)),
         Task("zahlen", "Zahlenmäßiger Nachweis", figures),
     ]
     if not (report and report.simplified):
@@ -472,7 +488,8 @@ async def save_narrative(principal: Principal, grant: GrantReport, version: int,
         new = await _touch(report, version, {
             UsageReport.answers: {key: answers.get(key, "") for key, _ in indicator_set.PROMPTS},
         })  # fmt: skip
-        await IndicatorValue.delete().where(IndicatorValue.usage_report == report.id)
+        await IndicatorValue.delete().where((IndicatorValue.usage_report == report.id) & IndicatorValue.indicator.is_in(
+            list(indicator_set.BY_KEY)))  # fmt: skip
         if values:
             await IndicatorValue.insert(*[
                 IndicatorValue(usage_report=report.id, indicator=indicator, dimension=dimension, value=value)
@@ -514,13 +531,23 @@ def check_actuals(grant: GrantReport, entries: list[ActualInput]) -> dict[str, s
 
 
 async def save_actuals(principal: Principal, grant: GrantReport, version: int, entries: list[ActualInput],
-                       request_id: str = "-") -> int:  # fmt: skip
-    """The actual amount (and explanation) of each line of the approved plan."""
+                       request_id: str = "-", units: int | None = None) -> int:  # fmt: skip
+    """The actual amount (and explanation) of each line of the approved plan; for a Pauschale
+    also the units actually operated."""
     async with db.transaction():
         report = _editable(principal, grant, version)
         if errors := check_actuals(grant, entries):
             raise Invalid(errors)
+        if units is not None and units < 0:
+            raise Invalid({"units": "Bitte keine negative Zahl eingeben."})
         new = await _touch(report, version)
+        if per_unit(grant):
+            indicator, dimension = indicator_set.UNITS
+            await IndicatorValue.delete().where((IndicatorValue.usage_report == report.id)
+                                                & (IndicatorValue.indicator == indicator))  # fmt: skip
+            if units is not None:
+                await IndicatorValue.insert(IndicatorValue(usage_report=report.id, indicator=indicator,
+                                                           dimension=dimension, value=units))  # fmt: skip
         lines = {line.plan_line_id: line for line in grant.lines}
         fresh = []
         for entry in entries:
@@ -760,7 +787,10 @@ async def submit(
         now = clock.now()
         steps = tasks(grant, values, len(rows))
         until = handed_back["deadline"] if handed_back else None
-        if problems := submission_problems(grant, steps, now.astimezone(BERLIN).date(), until):
+        problems = submission_problems(grant, steps, now.astimezone(BERLIN).date(), until)
+        found = await checks(grant, units_actual=values.get(indicator_set.UNITS), rows=rows)
+        problems += [finding.message for finding in found.findings if finding.blocking]
+        if problems:
             raise Invalid({f"problem{n}": text for n, text in enumerate(problems)})
         number = (
             await UsageReportVersion.count().where(UsageReportVersion.usage_report == report.id) + 1

@@ -185,7 +185,7 @@ async def _actuals_page(grant: GrantReport, values: dict[str, Any], errors: dict
                         status_code: int = 200) -> Template:  # fmt: skip
     sums = await reports.receipt_sums(grant.report) if grant.report else None
     return page("actuals", grant, values=values, errors=errors or {}, status_code=status_code,
-                sums=sums, percent=reports.deviation_percent, needs_note=reports.needs_note)  # fmt: skip
+                sums=sums, per_unit=reports.per_unit(grant), percent=reports.deviation_percent, needs_note=reports.needs_note)  # fmt: skip
 
 
 @get(f"{BASE}/zahlen", name="usage_reports:actuals", opt=ASSOCIATION)
@@ -195,7 +195,11 @@ async def actuals_form(
     grant = await editable(request, grant_id)
     if isinstance(grant, Redirect):
         return grant
-    return await _actuals_page(grant, _actual_values(grant))
+    values = _actual_values(grant)
+    if reports.per_unit(grant) and grant.report is not None:
+        units = (await reports.indicators(grant.report)).get(indicator_set.UNITS)
+        values["units"] = "" if units is None else str(units)
+    return await _actuals_page(grant, values)
 
 
 @post(f"{BASE}/zahlen", name="usage_reports:save_actuals", opt=ASSOCIATION)
@@ -217,6 +221,9 @@ async def save_actuals(
         )
         entries.append(ActualInput(line_id, amount, note))
     grant = await reports.get(request.user, grant_id)
+    units = form.number("units", required=False, maximum=Decimal(indicator_set.MAX_COUNT))
+    if reports.per_unit(grant) and units is None and form.ok:
+        form.error("units", "Bitte die Zahl der tatsächlich erbrachten Einheiten angeben.")
 
     async def again(errors: dict[str, str], status: int) -> Template:
         version = grant.report.version if grant.report else 0
@@ -224,7 +231,7 @@ async def save_actuals(
 
     return await saved_or_again(
         request, form, lambda: reports.save_actuals(request.user, grant, version_of(form), entries,
-                                                    actor(request).request_id),
+                                                    actor(request).request_id, None if units is None else int(units)),
         again, f"{home(grant_id)}/zahlen", "Zahlenmäßiger Nachweis gespeichert.",
     )  # fmt: skip
 
@@ -378,8 +385,9 @@ async def _check_page(request: Request[Any, Any, Any], grant: GrantReport, error
     steps = reports.tasks(grant, stored, sums.count)
     change_request = await reports.open_change_request(report)
     until = change_request["deadline"] if change_request else None
+    found = await reports.checks(grant, units_actual=stored.get(indicator_set.UNITS))
     return page(
-        "check", grant, errors=errors or {}, status_code=status_code, steps=steps, sums=sums,
+        "check", grant, errors=errors or {}, status_code=status_code, steps=steps, sums=sums, findings=found.findings,
         problems=reports.submission_problems(grant, steps, clock.today(), until), stored=stored,
         indicators=indicator_set, totals=indicator_set.totals(stored), count_text=_count_text,
         confirmations=reports.CONFIRMATIONS, percent=reports.deviation_percent, values={"version": report.version},

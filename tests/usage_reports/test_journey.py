@@ -6,6 +6,7 @@ import re
 import httpx
 import pytest
 
+from grants.money import Money
 from grants.tables import (
     ActualLine,
     AuditEvent,
@@ -37,15 +38,17 @@ async def fill(client: httpx.AsyncClient, grant_id: int) -> list[dict]:
     """Every step of a started report, done right; returns the plan lines."""
     assert (await step(client, grant_id, "sachbericht", NARRATIVE)).status_code == 303
     plan = await _plan(grant_id)
-    actuals = {f"actual-{line['id']}": f"{line['amount_cents'] // 100},00" for line in plan}
+    actuals = {f"actual-{line['id']}": Money(line["amount_cents"]).format_plain() for line in plan}
     saved = await step(client, grant_id, "zahlen", actuals)
     assert saved.status_code == 303, saved.text
-    expense = next(line for line in plan if line["kind"] == "expense")
-    receipt = await step(client, grant_id, "belege", {
-        "plan_line": str(expense["id"]), "receipt_date": "15.03.2026", "payee": "Druckerei am Ring",
-        "purpose": "Flyer", "amount": "1.234,50", "paid_on": "20.03.2026",
-    })  # fmt: skip
-    assert receipt.status_code == 303, receipt.text
+    for line in sorted(
+        plan, key=lambda x: x["kind"] != "expense"
+    ):  # one receipt per line, as much as its actual
+        receipt = await step(client, grant_id, "belege", {
+            "plan_line": str(line["id"]), "receipt_date": "15.03.2026", "payee": "Druckerei am Ring",
+            "purpose": "Flyer", "amount": actuals[f"actual-{line['id']}"], "paid_on": "20.03.2026",
+        })  # fmt: skip
+        assert receipt.status_code == 303, receipt.text
     confirmed = await step(client, grant_id, "bestaetigung",
                            {"economical": "true", "receipts_kept": "true", "complete": "true"})  # fmt: skip
     assert confirmed.status_code == 303, confirmed.text
@@ -78,8 +81,12 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     assert values[("contacts_by_gender", "female")] == 412
     assert values[("staff", "fte_milli")] == 1500
     assert await ActualLine.count().where(ActualLine.usage_report == report.id) == len(plan)
-    stored = await Receipt.objects().get(Receipt.usage_report == report.id)
-    assert (stored.number, stored.amount_cents, stored.kind) == (1, 123450, "expense")
+    first = next(line for line in plan if line["kind"] == "expense")
+    stored = await Receipt.objects().get(
+        (Receipt.usage_report == report.id) & (Receipt.number == 1)
+    )
+    assert (stored.amount_cents, stored.kind) == (first["amount_cents"], "expense")
+    assert await Receipt.count().where(Receipt.usage_report == report.id) == len(plan)
     sachbericht = await client.get(f"{home(grant_id)}/sachbericht")
     assert re.search(
         r'data-total="contacts_by_gender"[^>]*>792<', sachbericht.text
@@ -88,7 +95,8 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     check = await client.get(f"{home(grant_id)}/pruefen")
     assert check.status_code == 200
     assert "Einreichen darf nur eine vertretungsberechtigte Person" in check.text
-    assert "1.234,50" in check.text or "1 Belege erfasst" in check.text
+    assert f"{len(plan)} Belege erfasst" in check.text
+    assert "Keine Punkte, die das Einreichen verhindern." in check.text
     refused = await csrf_post(
         client, f"{home(grant_id)}/einreichen", {"version": str(report.version)}
     )
@@ -113,7 +121,7 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     snapshot = (
         json.loads(version.snapshot) if isinstance(version.snapshot, str) else version.snapshot
     )
-    assert snapshot["receipts"][0]["amount_cents"] == 123450
+    assert snapshot["receipts"][0]["amount_cents"] == first["amount_cents"]
     assert len(snapshot["lines"]) == len(plan)
     assert {"indicator": "volunteers", "dimension": "count", "value": 12} in snapshot["indicators"]
     assert await AuditEvent.exists().where(
@@ -218,3 +226,23 @@ async def test_the_receipt_list_costs_the_same_queries_for_10_and_1000_receipts(
         counts.append(counted.value)
     assert counts[0] == counts[1]
     assert "Weitere" in page.text
+
+
+async def test_a_blocking_finding_of_the_checks_prevents_the_submission(client):
+    grant_id = await own_grant(GrantStatus.PAYING)
+    await sign_in(client, "signatory")
+    await csrf_post(client, home(grant_id))
+    plan = await fill(client, grant_id)
+    line = next(line for line in plan if line["kind"] == "expense")
+    more = Money(line["amount_cents"] * 11 // 10).format_plain()  # +10 %: no explanation needed
+    assert (
+        await step(client, grant_id, "zahlen", {f"actual-{line['id']}": more})
+    ).status_code == 303
+    check = await client.get(f"{home(grant_id)}/pruefen")
+    assert "Diese Punkte müssen Sie vor dem Einreichen beheben:" in check.text
+    assert f'{home(grant_id)}/belege">zur Belegliste' in check.text
+    refused = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert refused.status_code == 400
+    assert "Die Belege zu" in refused.text
+    assert await UsageReportVersion.count() == 0
+    assert (await GrantAward.objects().get(GrantAward.id == grant_id)).status == GrantStatus.PAYING
