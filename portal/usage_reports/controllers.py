@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+import anyio
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -21,6 +23,9 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form, whole_number
+from portal.security import download_headers
+from reports.excel import receipt_import, receipt_list
+from reports.excel.workbooks import XLSX
 
 ASSOCIATION = access(roles(Role.MEMBER, Role.SIGNATORY))
 SIGNATORY = access(roles(Role.SIGNATORY))
@@ -30,6 +35,7 @@ CONFLICT = ("Der Verwendungsnachweis wurde inzwischen von jemand anderem geände
 NAMES = {"plan_line": "Zeile des Finanzplans", "receipt_date": "Belegdatum", "payee": "Empfänger:in/Zahler:in",
          "purpose": "Zweck", "amount": "Betrag", "paid_on": "Bezahlt am"}  # fmt: skip
 
+IMPORT_LIMIT = receipt_import.MAX_BYTES + 64 * 1024  # the file plus the form around it
 Handler = Callable[[dict[str, str], int], Awaitable[Template]]
 
 
@@ -247,11 +253,13 @@ def _line_options(grant: GrantReport) -> list[tuple[str, str]]:
 
 async def _receipts_page(grant: GrantReport, expenses_page: int = 1, revenues_page: int = 1,
                          values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                         status_code: int = 200, receipt_id: int | None = None) -> Template:  # fmt: skip
+                         status_code: int = 200, receipt_id: int | None = None,
+                         problems: list[str] | None = None) -> Template:  # fmt: skip
     assert grant.report is not None  # noqa: S101 - editable() or the task list saw it
     report = grant.report
     return page(
         "receipts", grant, status_code=status_code, errors=errors or {}, names=NAMES, receipt_id=receipt_id,
+        problems=problems or [],
         values={**(values or {}), "version": report.version}, options=_line_options(grant),
         expenses=await reports.receipts_by_date(report, PlanLineKind.EXPENSE, expenses_page),
         revenues=await reports.receipts_by_date(report, PlanLineKind.REVENUE, revenues_page),
@@ -334,6 +342,73 @@ async def delete_receipt(request: Request[Any, Any, Any], grant_id: FromPath[int
         flash(request, f"{exc} Der Beleg wurde nicht gelöscht.")
     else:
         flash(request, "Beleg gelöscht.")
+    return Redirect(f"{home(grant_id)}/belege", status_code=303)
+
+
+# -- the receipt list from Excel -------------------------------------------------------------
+
+
+def template_facts(grant: GrantReport) -> receipt_list.TemplateFacts:
+    """The grant as its receipt list template states it (and as ``read`` checks a file against)."""
+    start = grant.period_start or grant.decided_at.date()
+    return receipt_list.TemplateFacts(
+        grant_id=grant.grant_id, file_number=grant.file_number, title=grant.title,
+        organisation=grant.organisation, period_start=start, period_end=grant.period_end or start,
+        earliest_receipt=start,
+        lines=tuple(receipt_list.TemplateLine(line.line_key, line.label, line.kind) for line in grant.lines),
+    )  # fmt: skip
+
+
+@get(f"{BASE}/belege/vorlage.xlsx", name="usage_reports:template", opt=ASSOCIATION)
+async def receipt_template(
+    request: Request[Any, Any, Any], grant_id: FromPath[int]
+) -> Response[bytes]:
+    """The grant's receipt list template: its plan lines as a drop-down, formats, instructions."""
+    grant = await reports.get(request.user, grant_id)
+    content = await anyio.to_thread.run_sync(receipt_list.template, template_facts(grant))
+    name = f"Belegliste-{grant.file_number}.xlsx"
+    return Response(content, media_type=XLSX, status_code=200, headers=download_headers(name))
+
+
+@post(
+    f"{BASE}/belege/import",
+    name="usage_reports:import",
+    opt=ASSOCIATION,
+    request_max_body_size=IMPORT_LIMIT,
+)
+async def import_receipts(
+    request: Request[Any, Any, Any], grant_id: FromPath[int]
+) -> Template | Redirect:
+    """Replace the receipt list by a filled-in template: all receipts or, with every problem, none."""
+    data = await request.form()
+    form = Form(data)
+    upload = data.get("file")
+    grant = await reports.get(request.user, grant_id)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _receipts_page(grant, problems=["Bitte die ausgefüllte Vorlage auswählen (Excel-Datei)."],
+                                    status_code=400)  # fmt: skip
+    version = version_of(form)
+    try:
+        reports.may_import(request.user, grant, version)
+        content = await upload.read()
+        imported = await anyio.to_thread.run_sync(receipt_list.read, content, template_facts(grant))
+        count = await reports.import_receipts(
+            request.user, grant, version, imported, actor(request).request_id
+        )
+    except receipt_list.ReceiptListRefused as exc:
+        return await _receipts_page(grant, problems=exc.problems, status_code=400)
+    except Invalid as exc:
+        return await _receipts_page(grant, problems=list(exc.errors.values()), status_code=400)
+    except Conflict as exc:
+        message = CONFLICT if "inzwischen" in str(exc) else str(exc)
+        if grant.report is None or not reports.is_editable(grant):
+            flash(request, message)
+            return Redirect(home(grant_id), status_code=303)
+        return await _receipts_page(grant, problems=[message], status_code=409)
+    flash(
+        request,
+        f"{count} Belege aus „{upload.filename}“ übernommen; die bisherige Belegliste ist ersetzt.",
+    )
     return Redirect(f"{home(grant_id)}/belege", status_code=303)
 
 
@@ -427,5 +502,5 @@ async def submit(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Te
 
 ROUTES = [
     task_list, start, narrative_form, save_narrative, actuals_form, save_actuals, receipts_page, receipt_form,
-    save_receipt, delete_receipt, confirmation_form, save_confirmation, check, submit,
+    save_receipt, delete_receipt, receipt_template, import_receipts, confirmation_form, save_confirmation, check, submit,
 ]  # fmt: skip
