@@ -340,6 +340,7 @@ OWING = (GrantStatus.REPORT_DUE, GrantStatus.REPORT_CHANGES_REQUESTED)
 CHANGED = "Der Verwendungsnachweis wurde inzwischen von jemand anderem geändert."
 DEVIATION_NOTE = Decimal(20)  # a line deviating by more than 20 % needs an explanation
 NOTE_MAX = 2000
+SIMPLIFIED = "Beim einfachen Verwendungsnachweis gibt es keine Belegliste."
 
 
 def owes_report(grant: GrantReport, today: date) -> bool:
@@ -617,7 +618,7 @@ async def save_receipt(principal: Principal, grant: GrantReport, version: int, r
                        data: ReceiptInput, request_id: str = "-") -> int:  # fmt: skip
     """Add a receipt (numbered after the last) or change one of this report's receipts."""
     async with db.transaction():
-        report = _editable(principal, grant, version)
+        report = receipt_list_editable(principal, grant, version)
         if errors := receipt_problems(grant, data):
             raise Invalid(errors)
         new = await _touch(report, version)
@@ -905,11 +906,11 @@ class ImportedRow(Protocol):
     def number(self) -> int: ...
 
 
-def may_import(principal: Principal, grant: GrantReport, version: int) -> Report:
-    """The report, if ``principal`` may replace its receipt list now (before reading a file)."""
+def receipt_list_editable(principal: Principal, grant: GrantReport, version: int) -> Report:
+    """The report, if ``principal`` may change its receipt list now (before reading a file)."""
     report = _editable(principal, grant, version)
     if report.simplified:
-        raise Conflict("Ein einfacher Verwendungsnachweis hat keine Belegliste.")
+        raise Conflict(SIMPLIFIED)
     return report
 
 
@@ -934,7 +935,7 @@ async def import_receipts(principal: Principal, grant: GrantReport, version: int
     Each receipt is linked to the actual of its plan line; a line without an actual is refused
     (enter the figures first), as on the page. Problems: :class:`Invalid` with every message.
     """
-    report = may_import(principal, grant, version)
+    report = receipt_list_editable(principal, grant, version)
     lines = {line.line_key: line for line in grant.lines}
     problems = [
         f"Zeile {r.row}: Für „{lines[r.line_key].label}“ ist noch kein Ist-Betrag eingetragen. Bitte zuerst "

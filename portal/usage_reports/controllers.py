@@ -274,6 +274,9 @@ async def receipts_page(request: Request[Any, Any, Any], grant_id: FromPath[int]
     grant = await editable(request, grant_id)
     if isinstance(grant, Redirect):
         return grant
+    if grant.report is not None and grant.report.simplified:
+        flash(request, reports.SIMPLIFIED)
+        return Redirect(home(grant_id), status_code=303)
     return await _receipts_page(grant, whole_number(expenses) or 1, whole_number(revenues) or 1)
 
 
@@ -389,7 +392,7 @@ async def import_receipts(
                                     status_code=400)  # fmt: skip
     version = version_of(form)
     try:
-        reports.may_import(request.user, grant, version)
+        reports.receipt_list_editable(request.user, grant, version)
         content = await upload.read()
         imported = await anyio.to_thread.run_sync(receipt_list.read, content, template_facts(grant))
         count = await reports.import_receipts(

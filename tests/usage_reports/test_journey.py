@@ -246,3 +246,48 @@ async def test_a_blocking_finding_of_the_checks_prevents_the_submission(client):
     assert "Die Belege zu" in refused.text
     assert await UsageReportVersion.count() == 0
     assert (await GrantAward.objects().get(GrantAward.id == grant_id)).status == GrantStatus.PAYING
+
+
+async def test_a_simplified_report_has_no_receipt_list(client):
+    from grants.tables import Application, Call, Programme
+
+    grant_id = await own_grant(GrantStatus.PAYING)
+    grant = await GrantAward.objects().get(GrantAward.id == grant_id)
+    call = (
+        await Application.select(Application.call)
+        .where(Application.id == grant.application)
+        .first()
+    )
+    programme = await Call.select(Call.programme).where(Call.id == call["call"]).first()
+    await Programme.update({Programme.simplified_report: True}).where(
+        Programme.id == programme["programme"]
+    )
+    await sign_in(client, "signatory")
+    assert (
+        "Einfacher Verwendungsnachweis (ohne Belegliste)" in (await client.get(home(grant_id))).text
+    )
+    await csrf_post(client, home(grant_id), {"simplified": "true"})
+    tasks = await client.get(home(grant_id))
+    assert "0 von 3 Abschnitten erledigt" in tasks.text
+    assert "Belegliste" not in tasks.text.split("Ihr Verwendungsnachweis in Schritten")[1]
+    assert (await client.get(f"{home(grant_id)}/belege")).status_code == 303
+    plan = await _plan(grant_id)
+    assert (await step(client, grant_id, "sachbericht", NARRATIVE)).status_code == 303
+    actuals = {f"actual-{line['id']}": Money(line["amount_cents"]).format_plain() for line in plan}
+    assert (await step(client, grant_id, "zahlen", actuals)).status_code == 303
+    refused = await step(client, grant_id, "belege", {"plan_line": str(plan[0]["id"]), "receipt_date": "15.03.2026",
+                                                      "payee": "Druckerei", "purpose": "Flyer", "amount": "10,00"},
+                         page="zahlen")  # fmt: skip
+    assert refused.status_code == 409
+    assert "Beim einfachen Verwendungsnachweis gibt es keine Belegliste." in refused.text
+    await step(
+        client,
+        grant_id,
+        "bestaetigung",
+        {"economical": "true", "receipts_kept": "true", "complete": "true"},
+    )
+    done = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert done.status_code == 303, done.text
+    report = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    assert report.simplified
+    assert report.status == UsageReportStatus.SUBMITTED
