@@ -338,7 +338,7 @@ async def checks(
 EDITABLE = (UsageReportStatus.DRAFT, UsageReportStatus.CHANGES_REQUESTED)
 OWING = (GrantStatus.REPORT_DUE, GrantStatus.REPORT_CHANGES_REQUESTED)
 CHANGED = "Der Verwendungsnachweis wurde inzwischen von jemand anderem geändert."
-DEVIATION_NOTE = Decimal(20)  # a line deviating by more than 20 % needs an explanation
+DEVIATION_NOTE = 20  # a line deviating by more than 20 % needs an explanation
 NOTE_MAX = 2000
 SIMPLIFIED = "Beim einfachen Verwendungsnachweis gibt es keine Belegliste."
 
@@ -373,8 +373,7 @@ def needs_note(plan: Money, actual: Money | None) -> bool:
     """A line whose actual deviates from its plan by more than 20 % must be explained (pure)."""
     if actual is None or actual == plan:
         return False
-    percent = deviation_percent(plan, actual)
-    return percent is None or abs(percent) > DEVIATION_NOTE
+    return abs((actual - plan).cents) * 100 > DEVIATION_NOTE * plan.cents  # exact, not the rounded %
 
 
 @dataclass(frozen=True, slots=True)
