@@ -373,7 +373,9 @@ def needs_note(plan: Money, actual: Money | None) -> bool:
     """A line whose actual deviates from its plan by more than 20 % must be explained (pure)."""
     if actual is None or actual == plan:
         return False
-    return abs((actual - plan).cents) * 100 > DEVIATION_NOTE * plan.cents  # exact, not the rounded %
+    return (
+        abs((actual - plan).cents) * 100 > DEVIATION_NOTE * plan.cents
+    )  # exact, not the rounded %
 
 
 @dataclass(frozen=True, slots=True)
