@@ -643,8 +643,13 @@ async def save_receipt(principal: Principal, grant: GrantReport, version: int, r
 
 async def delete_receipt(principal: Principal, grant: GrantReport, version: int, receipt_id: int,
                          request_id: str = "-") -> int:  # fmt: skip
+    """Remove a receipt of the report — not one whose copy the sample asked for and got."""
     async with db.transaction():
         report = _editable(principal, grant, version)
+        if await Attachment.exists().where(Attachment.receipt == receipt_id):
+            raise Conflict(
+                "Zu diesem Beleg ist eine Kopie hochgeladen; er kann nicht gelöscht werden."
+            )
         done = await Receipt.delete().where(
             (Receipt.id == receipt_id) & (Receipt.usage_report == report.id)
         ).returning(Receipt.number)  # fmt: skip

@@ -157,3 +157,38 @@ async def test_another_organisations_grant_is_not_found(client, due):
 async def test_staff_may_not_fill_an_association_s_report(client, due):
     await sign_in(client, "reviewer")
     assert (await client.get(home(due))).status_code == 403
+
+
+async def test_a_receipt_is_changed_and_deleted_on_the_page(client, due):
+    report = await _report(due)
+    receipt = (
+        await Receipt.select()
+        .where(Receipt.usage_report == report["id"])
+        .order_by(Receipt.number)
+        .first()
+    )
+    line = (
+        await ActualLine.select(ActualLine.plan_line)
+        .where(ActualLine.id == receipt["actual_line"])
+        .first()
+    )
+    form = await client.get(f"{home(due)}/belege/{receipt['id']}")
+    assert form.status_code == 200
+    assert f'value="{receipt["payee"]}"' in form.text
+    changed = await step(client, due, "belege", {
+        "receipt_id": str(receipt["id"]), "plan_line": str(line["plan_line"]), "receipt_date": "01.04.2025",
+        "payee": "Copyshop Ehrenfeld", "purpose": "Plakate", "amount": "99,90",
+    }, page=f"belege/{receipt['id']}")  # fmt: skip
+    assert changed.status_code == 303, changed.text
+    stored = await Receipt.select().where(Receipt.id == receipt["id"]).first()
+    assert (stored["number"], stored["payee"], stored["amount_cents"]) == (
+        receipt["number"],
+        "Copyshop Ehrenfeld",
+        9990,
+    )
+    before = await Receipt.count().where(Receipt.usage_report == report["id"])
+    deleted = await step(client, due, f"belege/{receipt['id']}/loeschen", {}, page="belege")
+    assert deleted.status_code == 303
+    assert await Receipt.count().where(Receipt.usage_report == report["id"]) == before - 1
+    gone = await client.get(f"{home(due)}/belege/{receipt['id']}")
+    assert gone.status_code == 404
