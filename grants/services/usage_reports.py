@@ -5,6 +5,10 @@ settlement.
 :func:`get` reads the grant, its current decision, the approved plan (as amendments changed it)
 and the current report with its actual lines in four queries; the receipts, which may run into
 thousands, are read separately (:func:`receipts`, :func:`receipt_page`).
+
+The association's use cases follow: :func:`start`, :func:`save_narrative`, :func:`save_actuals`,
+:func:`save_receipt` / :func:`delete_receipt` / :func:`import_receipts`, :func:`save_confirmation`
+and :func:`submit` (a signatory; freezes a :class:`~grants.tables.UsageReportVersion`).
 """
 
 from __future__ import annotations
