@@ -100,7 +100,8 @@ REPORTING = (G.APPROVED, G.PAYING)
 GRANT = _machine([
     ("pay",                  [G.APPROVED],                   G.PAYING,                   [R.FINANCE]),
     ("report_due",           REPORTING,                      G.REPORT_DUE,               [R.REVIEWER]),
-    ("submit_report",        [G.REPORT_DUE, G.REPORT_CHANGES_REQUESTED], G.REPORT_SUBMITTED, [R.SIGNATORY]),
+    # A report may come before the reviewer marks it due: from approved or paying as well.
+    ("submit_report",        [*REPORTING, G.REPORT_DUE, G.REPORT_CHANGES_REQUESTED], G.REPORT_SUBMITTED, [R.SIGNATORY]),
     ("start_report_review",  [G.REPORT_SUBMITTED],           G.REPORT_IN_REVIEW,         [R.REVIEWER]),
     ("request_report_changes", [G.REPORT_IN_REVIEW],         G.REPORT_CHANGES_REQUESTED, [R.REVIEWER]),
     ("settle",               [G.REPORT_IN_REVIEW],           G.SETTLED,                  [R.REVIEWER, R.APPROVER]),
