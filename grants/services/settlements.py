@@ -15,11 +15,12 @@ Letters are rendered by a function the caller passes in, as for decisions.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from grants import audit, clock, db, files, financing, notifications
+from grants import indicators as indicator_set
 from grants.audit import Actor
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import Actuals, BaseRates
@@ -345,7 +346,7 @@ def _require_staff(principal: Principal) -> None:
 @dataclass(frozen=True, slots=True)
 class SettleInput:
     interest_from: date | None  # None: the default (:func:`default_interest_from`)
-    units_actual: int | None  # Pauschale only
+    units_actual: int | None  # Pauschale only; None: the units the association reported
     notes: str
 
 
@@ -390,10 +391,13 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
     if report.reviewer_id == principal.id:
         raise Forbidden("Vier-Augen-Prinzip: Sie haben die Zahlen anerkannt. "
                         "Abrechnen muss eine andere Person.")  # fmt: skip
+    per_unit = grant.parameters.financing_type is FinancingType.PER_UNIT
+    if per_unit and data.units_actual is None:  # as the association reported them
+        data = replace(
+            data, units_actual=(await usage_reports.indicators(report)).get(indicator_set.UNITS)
+        )
     errors: dict[str, str] = {}
-    if grant.parameters.financing_type is FinancingType.PER_UNIT and (
-        data.units_actual is None or data.units_actual < 0
-    ):
+    if per_unit and (data.units_actual is None or data.units_actual < 0):
         errors["units_actual"] = "Bitte die Zahl der erbrachten Einheiten angeben (0 oder mehr)."
     if len(data.notes) > 3000:
         errors["notes"] = "Der Vermerk ist zu lang (höchstens 3000 Zeichen)."

@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from grants import clock
+from grants import indicators as indicator_set
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.services import base_rates, settlements, usage_reports
 from grants.services.payments import STAFF
@@ -52,11 +53,12 @@ async def _page(request: Request[Any, Any, Any], grant: GrantReport, errors: dic
         start = Form(values).date(
             "interest_from", required=False
         ) or settlements.default_interest_from(grant)
-        units = whole_number(values.get("units_actual") or "")
         per_unit = grant.parameters.financing_type is FinancingType.PER_UNIT
-        units = (
-            (units if units is not None else grant.parameters.units_planned) if per_unit else None
-        )
+        units = whole_number(values.get("units_actual") or "") if per_unit else None
+        if per_unit and units is None:  # as the association reported them
+            units = (await usage_reports.indicators(grant.report)).get(indicator_set.UNITS)
+            if not values.get("units_actual") and units is not None:
+                values = {**values, "units_actual": str(units)}
         de_minimis, margin = settlements.refund_terms()
         check = await usage_reports.checks(grant, recognised=True, units_actual=units)
         findings = [f.message for f in check.findings]
@@ -67,7 +69,8 @@ async def _page(request: Request[Any, Any, Any], grant: GrantReport, errors: dic
                 late_use_interest=check.late_use_interest, de_minimis=de_minimis, margin_basis_points=margin,
             )  # fmt: skip
         except ValueError:
-            problem = "Für den Zinszeitraum ist kein Basiszinssatz hinterlegt."
+            problem = ("Bitte die erbrachten Einheiten angeben." if per_unit and units is None
+                       else "Für den Zinszeitraum ist kein Basiszinssatz hinterlegt.")  # fmt: skip
     allowed = set(actions_from(GRANT, grant.grant_status, principal.roles))
     report = grant.report
     return Template("review/settlement.html.jinja2", context={

@@ -17,8 +17,10 @@ from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
     AuditEvent,
+    Decision,
     Document,
     GrantAward,
+    IndicatorValue,
     PaymentOrder,
     Settlement,
     UsageReport,
@@ -329,3 +331,26 @@ async def test_the_audit_memo_stays_with_the_ki(demo):
     assert memo["id"] not in [d.id for d in await decisions.documents(member, organisation)]
     row, _ = await decisions.document(await principal("approver"), memo["id"])
     assert row["kind"] == DocumentKind.AUDIT_MEMO
+
+
+async def test_a_pauschale_settles_the_units_the_association_reported(demo):
+    grant_id = await in_review(paid=480_000)
+    decision = (
+        await GrantAward.select(GrantAward.current_decision)
+        .where(GrantAward.id == grant_id)
+        .first()
+    )
+    await Decision.update({Decision.financing_type: "per_unit", Decision.unit_rate_cents: 40_000,
+                           Decision.units_planned: 12, Decision.approved_cents: 480_000, Decision.cap_cents: None}).where(
+        Decision.id == decision["current_decision"])  # fmt: skip
+    report = await UsageReport.select(UsageReport.id).where(UsageReport.grant == grant_id).first()
+    await IndicatorValue.insert(
+        IndicatorValue(usage_report=report["id"], indicator="units", dimension="actual", value=9)
+    )
+    settlement_id = await settle("reviewer2", grant_id)
+    row = await Settlement.select().where(Settlement.id == settlement_id).first()
+    assert (row["final_cents"], row["refund_cents"]) == (
+        360_000,
+        120_000,
+    )  # 400 € × 9; 1,200 € back
+    assert await committed(grant_id) == Money(360_000)
