@@ -348,6 +348,7 @@ class SettleInput:
     interest_from: date | None  # None: the default (:func:`default_interest_from`)
     units_actual: int | None  # Pauschale only; None: the units the association reported
     notes: str
+    report_version: int | None = None  # the report as the settler saw it; another answers 409
 
 
 def _step(action: str, state: GrantStatus, principal: Principal) -> GrantStatus:
@@ -388,6 +389,8 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
         raise Conflict("Der Verwendungsnachweis ist nicht in Prüfung.")
     if report.reviewer_id is None:
         raise Conflict("Der Verwendungsnachweis hat noch niemand geprüft.")
+    if data.report_version is not None and data.report_version != report.version:
+        raise Conflict("Die Prüfung wurde inzwischen geändert. Bitte sehen Sie die Zahlen neu an.")
     if report.reviewer_id == principal.id:
         raise Forbidden("Vier-Augen-Prinzip: Sie haben die Zahlen anerkannt. "
                         "Abrechnen muss eine andere Person.")  # fmt: skip

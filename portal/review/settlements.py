@@ -125,7 +125,8 @@ async def settle(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Te
         notes = form.text("notes", required=False, max_length=3000, multiline=True)
         if not form.ok:
             raise Invalid(form.errors)
-        data = settlements.SettleInput(start, int(units) if units is not None else None, notes)
+        data = settlements.SettleInput(start, int(units) if units is not None else None, notes,
+                                       whole_number(form.raw("report_version")))  # fmt: skip
         await settlements.settle(request.user, grant, _version(form), data, render_settlement_letter,
                                  actor(request).request_id)  # fmt: skip
 

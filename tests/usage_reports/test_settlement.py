@@ -354,3 +354,14 @@ async def test_a_pauschale_settles_the_units_the_association_reported(demo):
         120_000,
     )  # 400 € × 9; 1,200 € back
     assert await committed(grant_id) == Money(360_000)
+
+
+async def test_figures_changed_since_the_page_was_read_are_refused(demo):
+    grant_id = await in_review()
+    who = await principal("reviewer2")
+    grant = await usage_reports.get(who, grant_id)
+    assert grant.report is not None
+    stale = SettleInput(None, None, "", report_version=grant.report.version - 1)
+    with pytest.raises(Conflict, match="inzwischen geändert"):
+        await settlements.settle(who, grant, grant.grant_version, stale, render)
+    assert not await Settlement.exists().where(Settlement.grant == grant_id)
