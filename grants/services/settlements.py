@@ -194,6 +194,8 @@ def refund_terms() -> tuple[Money, int]:
 
 @dataclass(frozen=True, slots=True)
 class SettledLine:
+    """A line of the approved plan with its actual and what the KI recognised, and why."""
+
     label: str
     kind: PlanLineKind
     plan: Money
@@ -204,31 +206,32 @@ class SettledLine:
 
 @dataclass(frozen=True, slots=True)
 class SettlementFacts:
-    """Everything a settlement letter states (the portal turns it into the Word letter)."""
+    """Everything the settlement documents state (DOMAIN.md §4 notation in the comments); the
+    portal renders them with :mod:`reports.word.settlement_letters`."""
 
     file_number: str
     letter_date: date
     recipient: Mapping[str, str]  # legal_name, street, postcode, city
     title: str
-    decision_date: date
+    decision_date: date  # of the Zuwendungsbescheid
     period_start: date
     period_end: date
     financing_type: FinancingType
-    approved: Money
-    paid: Money
-    recognised_expenses: Money
-    recognised_other_funding: Money
-    final: Money
+    approved: Money  # Z
+    paid: Money  # P
+    recognised_expenses: Money  # A′
+    recognised_other_funding: Money  # D′
+    final: Money  # Z′
     refund: Money
     subsequent: Money
-    interest: Money
-    late_use_interest: Money
+    interest: Money  # § 49a Abs. 3 VwVfG NRW, up to refund_due
+    late_use_interest: Money  # § 49a Abs. 4 VwVfG NRW
     interest_from: date | None
     hearing_deadline: date | None
     refund_due: date | None
     lines: tuple[SettledLine, ...]
-    checks: tuple[str, ...]
-    sample: Mapping[str, Any] | None
+    checks: tuple[str, ...]  # the automatic checks' findings, as German sentences
+    sample: Mapping[str, Any] | None  # UsageReport.sample
     reviewer_name: str
     signer_name: str
 
