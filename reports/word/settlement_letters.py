@@ -1,6 +1,6 @@
 """The settlement documents of a usage report (DOMAIN.md §4–§6) as Word documents.
 
-Four renderers, each ``(SettlementLetter) -> bytes``: the internal Prüfvermerk (audit memo), the
+Four renderers, each ``(SettlementFacts) -> bytes``: the internal Prüfvermerk (audit memo), the
 Anhörung before a refund (§ 28 VwVfG NRW, not a decision), the Rückforderungsbescheid (revocation,
 refund and interest under §§ 49, 49a VwVfG NRW) and the Prüfungsmitteilung when nothing is
 refunded. The figures are given; nothing is computed here but sums and differences to show them.
@@ -9,7 +9,6 @@ refunded. The figures are given; nothing is computed here but sums and differenc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Cm, Pt
 
 from grants.money import Money
+from grants.services.settlements import SettledLine, SettlementFacts
 from grants.vocabulary import DocumentKind, FinancingType, PlanLineKind
 from reports.word.documents import (
     Column,
@@ -97,50 +97,7 @@ _REDUCTION_REASON = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SettledLine:
-    """A line of the approved plan with its actual and what the KI recognised, and why."""
-
-    label: str
-    kind: PlanLineKind
-    plan: Money
-    actual: Money
-    recognised: Money
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class SettlementLetter:
-    """Everything the settlement documents say (DOMAIN.md §4 notation in the comments)."""
-
-    file_number: str
-    letter_date: date
-    recipient: Mapping[str, str]  # legal_name, street, postcode, city
-    title: str
-    decision_date: date  # of the Zuwendungsbescheid
-    period_start: date
-    period_end: date
-    financing_type: FinancingType
-    approved: Money  # Z
-    paid: Money  # P
-    recognised_expenses: Money  # A′
-    recognised_other_funding: Money  # D′
-    final: Money  # Z′
-    refund: Money
-    subsequent: Money
-    interest: Money  # § 49a Abs. 3 VwVfG NRW, up to refund_due
-    late_use_interest: Money  # § 49a Abs. 4 VwVfG NRW
-    interest_from: date | None
-    hearing_deadline: date | None
-    refund_due: date | None
-    lines: tuple[SettledLine, ...]
-    checks: tuple[str, ...]  # the automatic checks' findings, as German sentences
-    sample: Mapping[str, Any] | None  # UsageReport.sample
-    reviewer_name: str
-    signer_name: str
-
-
-def audit_memo(letter: SettlementLetter) -> bytes:
+def audit_memo(letter: SettlementFacts) -> bytes:
     """Prüfvermerk über die Prüfung des Verwendungsnachweises (internal, for the file)."""
     document = _new(DocumentKind.AUDIT_MEMO, letter)
     document.add_heading("Prüfvermerk", level=0)
@@ -163,7 +120,7 @@ def audit_memo(letter: SettlementLetter) -> bytes:
     return to_bytes(document)
 
 
-def hearing_letter(letter: SettlementLetter) -> bytes:
+def hearing_letter(letter: SettlementFacts) -> bytes:
     """Anhörung gemäß § 28 VwVfG NRW before the refund: no decision, so no legal remedy."""
     deadline = _required(letter.hearing_deadline, "hearing_deadline")
     _require_claim(letter)
@@ -214,7 +171,7 @@ def hearing_letter(letter: SettlementLetter) -> bytes:
     return to_bytes(document)
 
 
-def refund_decision(letter: SettlementLetter) -> bytes:
+def refund_decision(letter: SettlementFacts) -> bytes:
     """Rückforderungsbescheid: I. Entscheidung, II. Begründung, III. Rechtsbehelfsbelehrung."""
     _require_claim(letter)
     due = _required(letter.refund_due, "refund_due")
@@ -267,7 +224,7 @@ def refund_decision(letter: SettlementLetter) -> bytes:
     return to_bytes(document)
 
 
-def audit_notice(letter: SettlementLetter) -> bytes:
+def audit_notice(letter: SettlementFacts) -> bytes:
     """Prüfungsmitteilung: the report is checked, nothing is refunded, the file is closed."""
     if letter.refund or letter.late_use_interest:
         raise ValueError("a refund or late-use interest needs a hearing and a refund decision")
@@ -311,14 +268,14 @@ def audit_notice(letter: SettlementLetter) -> bytes:
     return to_bytes(document)
 
 
-def _new(kind: DocumentKind, letter: SettlementLetter) -> DocxDocument:
+def _new(kind: DocumentKind, letter: SettlementFacts) -> DocxDocument:
     document = open_template()
     set_properties(document, document_title(kind, letter.file_number))
     add_page_numbers(document)
     return document
 
 
-def _head(document: DocxDocument, letter: SettlementLetter, heading: str) -> None:
+def _head(document: DocxDocument, letter: SettlementFacts, heading: str) -> None:
     recipient = letter.recipient
     add_letter_head(
         document,
@@ -332,7 +289,7 @@ def _head(document: DocxDocument, letter: SettlementLetter, heading: str) -> Non
     )
 
 
-def _grant_terms(letter: SettlementLetter) -> str:
+def _grant_terms(letter: SettlementFacts) -> str:
     return (
         f"für den Bewilligungszeitraum {period_text(letter.period_start, letter.period_end)} eine "
         f"Zuwendung in Höhe von {letter.approved.format()} als "
@@ -340,7 +297,7 @@ def _grant_terms(letter: SettlementLetter) -> str:
     )
 
 
-def _revocation(letter: SettlementLetter) -> str:
+def _revocation(letter: SettlementFacts) -> str:
     """E.g. "mit Wirkung vom 01.03.2026 teilweise"."""
     extent = "teilweise" if letter.final else "vollständig"
     if letter.interest_from:
@@ -348,7 +305,7 @@ def _revocation(letter: SettlementLetter) -> str:
     return extent
 
 
-def _interest_intended(letter: SettlementLetter) -> str:
+def _interest_intended(letter: SettlementFacts) -> str:
     start = f" vom {date_text(letter.interest_from)} an" if letter.interest_from else ""
     text = f"Der Erstattungsbetrag wäre nach § 49a Abs. 3 Satz 1 VwVfG NRW{start} mit {RATE} zu "
     text += "verzinsen."
@@ -360,7 +317,7 @@ def _interest_intended(letter: SettlementLetter) -> str:
     return text
 
 
-def _tenor(letter: SettlementLetter, due: date) -> list[str]:
+def _tenor(letter: SettlementFacts, due: date) -> list[str]:
     tenor: list[str] = []
     if letter.refund:
         scope = (
@@ -389,7 +346,7 @@ def _tenor(letter: SettlementLetter, due: date) -> list[str]:
     return tenor
 
 
-def _interest_tenor(letter: SettlementLetter, due: date) -> str:
+def _interest_tenor(letter: SettlementFacts, due: date) -> str:
     if not letter.interest:
         return "Von der Erhebung von Zinsen nach § 49a Abs. 3 VwVfG NRW wird abgesehen."
     start = date_text(_required(letter.interest_from, "interest_from"))
@@ -401,7 +358,7 @@ def _interest_tenor(letter: SettlementLetter, due: date) -> str:
     )
 
 
-def _payment(document: DocxDocument, letter: SettlementLetter, due: date) -> None:
+def _payment(document: DocxDocument, letter: SettlementFacts, due: date) -> None:
     document.add_paragraph(
         f"Bitte überweisen Sie den Betrag bis zum {date_text(due)} unter Angabe des "
         "Kassenzeichens auf folgendes Konto:"
@@ -410,7 +367,7 @@ def _payment(document: DocxDocument, letter: SettlementLetter, due: date) -> Non
     add_labelled(document, "Kassenzeichen", letter.file_number)
 
 
-def _reasons(document: DocxDocument, letter: SettlementLetter) -> None:
+def _reasons(document: DocxDocument, letter: SettlementFacts) -> None:
     """The recognised against the approved figures, the reduced lines, and why Z′ follows."""
     document.add_paragraph(_recognised_sentence(letter))
     _deviations(document, letter)
@@ -423,7 +380,7 @@ def _reasons(document: DocxDocument, letter: SettlementLetter) -> None:
         )
 
 
-def _recognised_sentence(letter: SettlementLetter) -> str:
+def _recognised_sentence(letter: SettlementFacts) -> str:
     planned_expenses = _total(letter.lines, PlanLineKind.EXPENSE, "plan")
     planned_funding = _total(letter.lines, PlanLineKind.REVENUE, "plan")
     return (
@@ -434,7 +391,7 @@ def _recognised_sentence(letter: SettlementLetter) -> str:
     )
 
 
-def _deviations(document: DocxDocument, letter: SettlementLetter) -> None:
+def _deviations(document: DocxDocument, letter: SettlementFacts) -> None:
     """The lines recognised other than shown in the usage report, with the reasons."""
     changed = [line for line in letter.lines if line.recognised != line.actual]
     if not changed:
@@ -461,7 +418,7 @@ def _line_label(line: SettledLine) -> str:
     return line.label if line.kind == PlanLineKind.EXPENSE else f"{line.label} (Einnahme)"
 
 
-def _memo_grant(document: DocxDocument, letter: SettlementLetter) -> None:
+def _memo_grant(document: DocxDocument, letter: SettlementFacts) -> None:
     document.add_heading("1. Zuwendung", level=1)
     add_labelled(document, "Zuwendungsbescheid vom", date_text(letter.decision_date))
     add_labelled(
@@ -472,7 +429,7 @@ def _memo_grant(document: DocxDocument, letter: SettlementLetter) -> None:
     add_labelled(document, "Ausgezahlt (P)", letter.paid.format())
 
 
-def _memo_lines(document: DocxDocument, letter: SettlementLetter) -> None:
+def _memo_lines(document: DocxDocument, letter: SettlementFacts) -> None:
     document.add_heading("2. Zahlenmäßiger Nachweis", level=1)
     for kind, heading in (
         (PlanLineKind.EXPENSE, "Ausgaben"),
@@ -524,7 +481,7 @@ def _memo_sample(document: DocxDocument, sample: Mapping[str, Any] | None) -> No
     add_labelled(document, "Gezogen von", drawn)
 
 
-def _memo_computation(document: DocxDocument, letter: SettlementLetter) -> None:
+def _memo_computation(document: DocxDocument, letter: SettlementFacts) -> None:
     document.add_heading("5. Berechnung", level=1)
     document.add_paragraph(_FINAL_RULE[letter.financing_type])
     rows = [
@@ -556,14 +513,14 @@ def _memo_computation(document: DocxDocument, letter: SettlementLetter) -> None:
     )
 
 
-def _interest_label(letter: SettlementLetter) -> str:
+def _interest_label(letter: SettlementFacts) -> str:
     label = "Zinsen nach § 49a Abs. 3 VwVfG NRW"
     if letter.interest_from and letter.refund_due:
         label += f" {period_text(letter.interest_from, letter.refund_due)}"
     return label
 
 
-def _memo_result(letter: SettlementLetter) -> str:
+def _memo_result(letter: SettlementFacts) -> str:
     result = (
         "Der Verwendungsnachweis wurde geprüft. Die Zuwendung wird auf "
         f"{letter.final.format()} festgesetzt."
@@ -584,7 +541,7 @@ def _memo_result(letter: SettlementLetter) -> str:
     return f"{result} Es ergibt sich weder eine Rückforderung noch eine Nachzahlung."
 
 
-def _memo_sign_off(document: DocxDocument, letter: SettlementLetter) -> None:
+def _memo_sign_off(document: DocxDocument, letter: SettlementFacts) -> None:
     document.add_heading("7. Zeichnung", level=1)
     for role, name in (
         ("Geprüft (sachlich und rechnerisch richtig)", letter.reviewer_name),
@@ -595,12 +552,12 @@ def _memo_sign_off(document: DocxDocument, letter: SettlementLetter) -> None:
         line.paragraph_format.space_before = Pt(18)
 
 
-def _require_claim(letter: SettlementLetter) -> None:
+def _require_claim(letter: SettlementFacts) -> None:
     if not (letter.refund or letter.late_use_interest):
         raise ValueError("nothing to claim: use audit_notice")
 
 
 def _required(value: T | None, field: str) -> T:
     if value is None:
-        raise ValueError(f"SettlementLetter.{field} is required for this document")
+        raise ValueError(f"SettlementFacts.{field} is required for this document")
     return value

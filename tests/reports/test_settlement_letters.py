@@ -15,12 +15,11 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
 from grants.money import Money
+from grants.services.settlements import SettledLine, SettlementFacts
 from grants.vocabulary import DocumentKind, FinancingType, PlanLineKind
 from reports.word.documents import AUTHOR
 from reports.word.letter_parts import LEGAL_REMEDY, document_filename
 from reports.word.settlement_letters import (
-    SettledLine,
-    SettlementLetter,
     audit_memo,
     audit_notice,
     hearing_letter,
@@ -69,9 +68,9 @@ CHECKS = (
 )
 
 
-def shortfall(**changes: Any) -> SettlementLetter:
+def shortfall(**changes: Any) -> SettlementFacts:
     """Fehlbedarf, H = 32.000 €: Z′ = 27.500 €, refund 4.500 €, interest 63,70 € (121 days)."""
-    letter = SettlementLetter(
+    letter = SettlementFacts(
         file_number="IKZ-2025-0004", letter_date=date(2026, 5, 29),
         recipient={"legal_name": ORGANISATION, "street": "Frankfurter Straße 12", "postcode": "51065", "city": "Köln"},
         title=PROJECT, decision_date=date(2024, 12, 16), period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
@@ -84,7 +83,7 @@ def shortfall(**changes: Any) -> SettlementLetter:
     return dataclasses.replace(letter, **changes)
 
 
-def subsequent() -> SettlementLetter:
+def subsequent() -> SettlementFacts:
     """The same figures, but only 25.000 € paid out: 2.500 € are paid subsequently."""
     return shortfall(
         paid=Money(2_500_000), refund=Money(0), subsequent=Money(250_000), interest=Money(0),
@@ -92,7 +91,7 @@ def subsequent() -> SettlementLetter:
     )  # fmt: skip
 
 
-def reduced() -> SettlementLetter:
+def reduced() -> SettlementFacts:
     """Fees of 9.700 € shown, 9.200 € recognised: A′ stays 47.000 €."""
     lines = tuple(
         line("Honorare", EXPENSE, 8_000, 9_700, recognised=9_200, reason="Honorar ohne Vertrag")
@@ -103,7 +102,7 @@ def reduced() -> SettlementLetter:
     return shortfall(lines=lines)
 
 
-def reopen(render: Callable[[SettlementLetter], bytes], letter: SettlementLetter) -> DocxDocument:
+def reopen(render: Callable[[SettlementFacts], bytes], letter: SettlementFacts) -> DocxDocument:
     return docx.Document(io.BytesIO(render(letter)))
 
 

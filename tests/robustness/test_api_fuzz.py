@@ -27,7 +27,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from grants.tables import Application, BudgetLine, GrantAward, PlanLine
+from grants.tables import Application, BudgetLine, PlanLine, Receipt, UsageReport
+from grants.workflow import UsageReportStatus
 from tests.support import applying
 from tests.support.login import sign_in
 
@@ -61,6 +62,10 @@ async def records(database, app) -> dict[str, Any]:
         await sign_in(member, "member")
         draft = await applying.start(member, world)
     line = await PlanLine.select(PlanLine.line_key).where(PlanLine.application == draft).first()
+    report = await UsageReport.select(UsageReport.id, UsageReport.grant).where(  # the member's, a draft
+        (UsageReport.status == UsageReportStatus.DRAFT)
+        & (UsageReport.grant.application.organisation == world["organisation"])
+    ).first()  # fmt: skip
     submitted = (
         await Application.select(Application.id)
         .where(Application.file_number.is_not_null())
@@ -71,7 +76,10 @@ async def records(database, app) -> dict[str, Any]:
         "submitted": submitted["id"],
         "line_key": line["line_key"] if line else "zeile-1",
         "budget_line_id": (await BudgetLine.select(BudgetLine.id).first())["id"],
-        "grant_id": (await GrantAward.select(GrantAward.id).first())["id"],
+        "grant_id": report["grant"],
+        "receipt_id": (
+            await Receipt.select(Receipt.id).where(Receipt.usage_report == report["id"]).first()
+        )["id"],
         "world": world,
     }
 
@@ -81,13 +89,19 @@ async def aimed(case: Any, persona: str, records: dict[str, Any]) -> None:
     params = case.path_parameters or {}
     application = records["draft"] if persona == "member" else records["submitted"]
     real = {"application_id": application, "line_key": records["line_key"],
-            "budget_line_id": records["budget_line_id"], "grant_id": records["grant_id"]}  # fmt: skip
+            "budget_line_id": records["budget_line_id"], "grant_id": records["grant_id"],
+            "receipt_id": records["receipt_id"]}  # fmt: skip
     for name in params:
         if name in real:
             params[name] = real[name]
+    version = None
     if "application_id" in params:
         version = (await Application.select(Application.version).where(
             Application.id == application).first())["version"]  # fmt: skip
+    elif "grant_id" in params:
+        version = (await UsageReport.select(UsageReport.version).where(
+            UsageReport.grant == records["grant_id"]).first())["version"]  # fmt: skip
+    if version is not None:
         if isinstance(case.body, dict) and "version" in case.body:
             case.body["version"] = version
         if case.query and "version" in case.query:
