@@ -29,6 +29,7 @@ from reports.excel.receipt_list import FIRST_ROW, position_labels
 from reports.excel.workbooks import XLSX
 from tests.support.login import sign_in
 from tests.support.principals import principal
+from tests.support.queries import count_queries
 from tests.support.reporting import own_grant
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
@@ -214,6 +215,34 @@ async def test_receipts_come_50_a_page_in_number_order(client):
         "Firma 60", "1.60", line.line_key, line.kind.value,
     )  # fmt: skip
     assert (await client.get(path, params={"page": 0})).status_code == 422
+
+
+async def test_reading_costs_the_same_queries_however_many_receipts(client):
+    grant_id = await grant_of(own=True, report=UsageReportStatus.DRAFT)
+    grant = await usage_reports.get(await principal("member"), grant_id)
+    assert grant.report is not None
+    line = next(x for x in grant.lines if x.actual_line_id)
+    await signed_in(client, "member")
+    paths = [
+        f"{API}/grants/{grant_id}/usage-report",
+        f"{API}/grants/{grant_id}/usage-report/receipts",
+    ]
+
+    async def cost() -> list[int]:
+        counted = []
+        for path in paths:
+            with count_queries() as found:
+                assert (await client.get(path)).status_code == 200
+            counted.append(found.value)
+        return counted
+
+    before = await cost()
+    last = await Receipt.count().where(Receipt.usage_report == grant.report.id)
+    await Receipt.insert(*[Receipt(
+        usage_report=grant.report.id, actual_line=line.actual_line_id, kind=line.kind, number=last + n,
+        receipt_date=grant.period_start, payee="Firma", purpose="Material", amount_cents=100,
+    ) for n in range(1, 301)])  # fmt: skip
+    assert await cost() == before
 
 
 # -- who may see what ------------------------------------------------------------------------
@@ -518,3 +547,23 @@ async def test_a_report_is_not_started_before_it_is_owed(client):
     version = (await UsageReport.objects().get(UsageReport.grant == submitted)).version
     answer = await send(client, "PUT", submitted, "/actuals", {"version": version, "lines": []})
     assert (answer.status_code, answer.headers["content-type"]) == (409, PROBLEM)
+
+
+async def test_the_document_describes_every_operation(client):
+    document = (await client.get("/api/schema/openapi.json")).json()
+    report = f"{API}/grants/{{grant_id}}/usage-report"
+    assert {path: set(ops) for path, ops in document["paths"].items() if path.startswith(report)} == {
+        report: {"get", "post"}, f"{report}/receipts": {"get", "post"}, f"{report}/narrative": {"put"},
+        f"{report}/actuals": {"put"}, f"{report}/receipts/{{receipt_id}}": {"put", "delete"},
+        f"{report}/receipts/import": {"post"}, f"{report}/confirmation": {"put"}, f"{report}/submit": {"post"},
+    }  # fmt: skip
+    schemas = document["components"]["schemas"]
+    bodies = ("StartReportRequest", "NarrativeRequest", "IndicatorIn", "ActualsRequest", "ActualIn",
+              "ReceiptRequest", "ImportRequest", "ConfirmationRequest")  # fmt: skip
+    assert all(schemas[name]["additionalProperties"] is False for name in bodies)
+    upload = document["paths"][f"{report}/receipts/import"]["post"]["requestBody"]["content"]
+    assert set(upload) == {"multipart/form-data"}
+    for code in ("404", "409", "422"):
+        assert set(document["paths"][f"{report}/actuals"]["put"]["responses"][code]["content"]) == {
+            PROBLEM
+        }
