@@ -567,3 +567,14 @@ async def test_the_document_describes_every_operation(client):
         assert set(document["paths"][f"{report}/actuals"]["put"]["responses"][code]["content"]) == {
             PROBLEM
         }
+
+
+async def test_an_incomplete_report_is_not_submitted(database, signatory):
+    grant_id = await grant_of(own=True, report=UsageReportStatus.DRAFT)
+    report = (await signatory.get(f"{API}/grants/{grant_id}/usage-report")).json()
+    assert report["submission_problems"]
+    refused = await send(signatory, "POST", grant_id, "/submit", {"version": report["version"]})
+    assert (refused.status_code, refused.headers["content-type"]) == (422, PROBLEM)
+    assert set(refused.json()["errors"].values()) == set(report["submission_problems"])
+    stored = await UsageReport.objects().get(UsageReport.grant == grant_id)
+    assert (stored.status, stored.version) == (UsageReportStatus.DRAFT, report["version"])
