@@ -32,6 +32,7 @@ from portal.public import controllers as public
 from portal.public import health
 from portal.review import controllers as review
 from portal.review import pack as review_pack
+from portal.review import reports as report_review
 from portal.text_blocks import controllers as text_blocks
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,7 +52,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *report_review.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,
