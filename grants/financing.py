@@ -365,9 +365,14 @@ def late_use_interest(
     the day of the month that matches the payout day, or on the month's last day if it has none
     (§ 31 VwVfG NRW with §§ 187 Abs. 1, 188 Abs. 2 and 3 BGB); use on that day is in time.
     """
-    if used_on <= _months_after(paid_on, USE_WITHIN_MONTHS):
+    if used_on <= use_by(paid_on):
         return NOTHING
     return interest(amount, paid_on, used_on, base_rates, margin_basis_points, de_minimis)
+
+
+def use_by(paid_on: date) -> date:
+    """The last day on which money paid out on ``paid_on`` is used in time (ANBest-P Nr. 1.4)."""
+    return _months_after(paid_on, USE_WITHIN_MONTHS)
 
 
 def _periods(start: date, end: date, base_rates: BaseRates) -> Iterator[tuple[int, int]]:

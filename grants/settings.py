@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from grants.money import MAX_AMOUNT, Money
 from grants.vocabulary import STAFF_ROLES, Role
 
 PREFIX = "GRANTS_"
@@ -32,6 +33,8 @@ DEV_PROVIDER = "demo"
 DEV_CLIENT_ID = "foerderportal-demo"
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 DEFAULT_SENDER = "Förderportal <foerderportal@stadt-koeln.de>"
+MAX_MARGIN_BASIS_POINTS = 10_000  # 100 percentage points: more is a typing error
+NO_DE_MINIMIS = Money(0)
 
 
 class ConfigurationError(Exception):
@@ -129,6 +132,8 @@ class Settings:
     oidc_providers: tuple[OIDCProvider, ...] = ()
     login_rate_limit: int = 20  # login starts and callbacks per minute and client
     smtp: SmtpSettings | None = None  # None: mails wait in the outbox (demo: shown in a page)
+    interest_margin_basis_points: int = 300  # § 49a Abs. 3 VwVfG NRW: base rate + 3 points
+    refund_de_minimis: Money = NO_DE_MINIMIS  # refunds and interest below it are waived
 
     @property
     def demo(self) -> bool:
@@ -211,6 +216,8 @@ def load_settings(
         problem("LOGIN_RATE_LIMIT", f"{raw_limit!r} ist keine positive ganze Zahl")
 
     smtp = _smtp(values, problem)
+    margin = _count(values, "INTEREST_MARGIN_BASIS_POINTS", 300, MAX_MARGIN_BASIS_POINTS, problem)
+    de_minimis = _count(values, "REFUND_DE_MINIMIS_CENTS", 0, MAX_AMOUNT.cents, problem)
 
     providers: list[OIDCProvider] = []
     if env is Environment.DEMO and secret_key:
@@ -237,7 +244,20 @@ def load_settings(
         tuple(providers),
         login_rate_limit,
         smtp,
+        margin,
+        Money(de_minimis),
     )
+
+
+def _count(values: Mapping[str, str], name: str, default: int, maximum: int, problem: Any) -> int:
+    """A whole number from 0 to ``maximum`` (digits only), ``default`` when not set."""
+    raw = values.get(name, "")
+    if not raw:
+        return default
+    if raw.isascii() and raw.isdigit() and int(raw) <= maximum:
+        return int(raw)
+    problem(name, f"{raw!r} ist keine ganze Zahl von 0 bis {maximum}")
+    return default
 
 
 def _flag(values: Mapping[str, str], name: str, default: bool, problem: Any) -> bool:

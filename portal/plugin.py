@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 
 from grants.settings import Settings
 from portal import allow, api, database, errors, inputs, observability, security, templating
+from portal.admin import base_rates as base_rate_pages
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
 from portal.api import v1 as api_v1
@@ -51,8 +52,9 @@ class PortalPlugin(InitPlugin):
         app_config.include_in_schema = False  # pages; the API router opts in
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
-            *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *report_review.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *base_rate_pages.ROUTES, *organisations.ROUTES,
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *report_review.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,
