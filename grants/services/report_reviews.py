@@ -11,10 +11,11 @@ settlement is made by someone else (:mod:`grants.services.settlements`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from grants import audit, clock, db, notifications
+from grants import audit, clock, db, files, notifications, sampling
 from grants.audit import Actor
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import DeviationReport, LinePlanActual, deviation_check
@@ -29,17 +30,22 @@ from grants.report_assessment import (
     receipt_ceiling,
     verdict_of,
 )
-from grants.services.usage_reports import GrantReport, Report, ReportLine, may_see
+from grants.services.attachments import Download, checked
+from grants.services.usage_reports import GrantReport, ReceiptRow, Report, ReportLine, may_see
+from grants.services.usage_reports import (
+    _receipt as receipt_row,
+)  # one row as the read model reads it
 from grants.services.users import Principal
 from grants.tables import (
     ActualLine,
+    Attachment,
     ChangeRequest,
     GrantAward,
     Organisation,
     Receipt,
     UsageReport,
 )
-from grants.vocabulary import Role
+from grants.vocabulary import AttachmentKind, PlanLineKind, Role
 from grants.workflow import (
     GRANT,
     USAGE_REPORT,
@@ -51,6 +57,7 @@ from grants.workflow import (
 
 SAMPLE_SIZE = 10  # receipts drawn by default
 SAMPLE_THRESHOLD = Money(100_000)  # every receipt from 1.000 € on is in the sample by default
+MAX_SAMPLE = 1000
 STALE = "Der Verwendungsnachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu."
 
 
@@ -335,3 +342,130 @@ async def open_change_request(report: Report) -> dict[str, Any] | None:
     return await ChangeRequest.select(ChangeRequest.points, ChangeRequest.deadline, ChangeRequest.requested_at).where(
         (ChangeRequest.usage_report == report.id) & ChangeRequest.resolved_at.is_null()
     ).order_by(ChangeRequest.id, ascending=False).first()  # fmt: skip
+
+
+# -- the sample ------------------------------------------------------------------------------
+
+
+async def draw_sample(principal: Principal, grant: GrantReport, version: int, size: int, threshold: Money,
+                      seed: int | None = None, request_id: str = "-") -> sampling.Sample:  # fmt: skip
+    """Draw the sample of expense receipts the association uploads (VV Nr. 11.1 zu § 44 LHO):
+    monetary-unit sampling plus every receipt from ``threshold`` on, reproducible from the
+    recorded seed. Drawn once: a second draw is refused, so that no one draws until a sample
+    suits (the seed, method and numbers are in the audit trail and the audit memo)."""
+    async with db.transaction():
+        report = _in_review(principal, grant, version)
+        if report.sample:
+            raise Conflict("Die Stichprobe ist bereits gezogen; sie wird nicht neu gezogen.")
+        errors = {}
+        if not 0 <= size <= MAX_SAMPLE:
+            errors["size"] = f"Bitte eine Anzahl von 0 bis {MAX_SAMPLE} angeben."
+        if threshold.cents < 0:
+            errors["threshold"] = "Bitte keinen negativen Betrag eingeben."
+        items = [sampling.SampleItem(r["number"], Money(r["amount_cents"])) for r in await Receipt.select(
+            Receipt.number, Receipt.amount_cents).where(
+            (Receipt.usage_report == report.id) & (Receipt.kind == PlanLineKind.EXPENSE)).order_by(Receipt.number)]  # fmt: skip
+        if not items:
+            errors["size"] = "Der Nachweis hat keine Ausgabenbelege, aus denen gezogen werden kann."
+        if errors:
+            raise Invalid(errors)
+        drawn = sampling.draw(items, seed=sampling.new_seed() if seed is None else seed, size=size,
+                              threshold=threshold)  # fmt: skip
+        now = clock.now()
+        stored = {
+            "seed": drawn.seed, "method": drawn.method, "threshold_cents": drawn.threshold.cents, "size": drawn.size,
+            "numbers": list(drawn.numbers), "drawn_by": principal.id, "drawn_by_name": principal.display_name,
+            "drawn_at": now.isoformat(),
+        }  # fmt: skip
+        await _touch_report(report, {UsageReport.sample: stored})
+        if drawn.numbers:
+            await Receipt.update({Receipt.sampled: True, Receipt.version: Receipt.version + 1}).where(
+                (Receipt.usage_report == report.id) & Receipt.number.is_in(list(drawn.numbers)))  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "usage_report.sample_drawn", "grant", grant.grant_id,
+                           organisation=grant.organisation_id, data={
+                               "usage_report": report.id, "seed": drawn.seed, "method": drawn.method,
+                               "size": drawn.size, "threshold_cents": drawn.threshold.cents,
+                               "numbers": list(drawn.numbers)})  # fmt: skip
+        if drawn.numbers and (email := await _organisation_email(grant)):
+            await notifications.enqueue(
+                recipient=email, subject=f"Belege zum Verwendungsnachweis {grant.file_number} hochladen",
+                body=(f"Guten Tag,\n\nfür die Prüfung Ihres Verwendungsnachweises „{grant.title}“ "
+                      f"({grant.file_number}) bitten wir um Kopien dieser Belege aus Ihrer Belegliste: "
+                      f"Nr. {', '.join(str(n) for n in drawn.numbers)}.\n\nSie können sie im Förderportal unter "
+                      f"/zuwendungen/{grant.grant_id}/verwendungsnachweis/stichprobe hochladen.\n"),
+            )  # fmt: skip
+    return drawn
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """An uploaded copy of a sampled receipt."""
+
+    id: int
+    filename: str
+    size_bytes: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SampledReceipt:
+    receipt: ReceiptRow
+    copies: tuple[Copy, ...]
+
+
+async def sampled_receipts(report: Report) -> list[SampledReceipt]:
+    """The receipts of the sample with their uploaded copies (two queries)."""
+    rows = await Receipt.select().where((Receipt.usage_report == report.id) & (Receipt.sampled == True)).order_by(  # noqa: E712
+        Receipt.number)  # fmt: skip
+    copies: dict[int, list[Copy]] = {}
+    for a in await Attachment.select(Attachment.id, Attachment.receipt, Attachment.filename, Attachment.size_bytes,
+                                     Attachment.uploaded_at).where(
+        (Attachment.usage_report == report.id) & Attachment.receipt.is_not_null() & Attachment.deleted_at.is_null()
+    ).order_by(Attachment.id):  # fmt: skip
+        copies.setdefault(a["receipt"], []).append(
+            Copy(a["id"], a["filename"], a["size_bytes"], a["uploaded_at"])
+        )
+    return [SampledReceipt(receipt_row(r), tuple(copies.get(r["id"], ()))) for r in rows]
+
+
+UPLOADING = (UsageReportStatus.IN_REVIEW, UsageReportStatus.CHANGES_REQUESTED)
+
+
+async def upload_copy(principal: Principal, grant: GrantReport, receipt_id: int, filename: str, content: bytes,
+                      request_id: str = "-") -> int:  # fmt: skip
+    """The association uploads a copy (PDF or image) of one of its sampled receipts."""
+    report = _report(grant)
+    if principal.role_in(grant.organisation_id) not in (Role.MEMBER, Role.SIGNATORY):
+        raise Forbidden("Nur der Verein lädt seine Belege hoch.")
+    file = checked(filename, content, f"file-{receipt_id}")
+    async with db.transaction():
+        if report.status not in UPLOADING:
+            raise Conflict(f"Der Verwendungsnachweis ist „{report.status.label}“.")
+        row = await Receipt.select(Receipt.number).where(
+            (Receipt.id == receipt_id) & (Receipt.usage_report == report.id) & (Receipt.sampled == True)  # noqa: E712
+        ).first()  # fmt: skip
+        if row is None:
+            raise NotFound(receipt_id)
+        files.store(content)  # on disk before the row that points to it commits
+        created = await Attachment.insert(Attachment(
+            organisation=grant.organisation_id, usage_report=report.id, receipt=receipt_id, kind=AttachmentKind.OTHER,
+            filename=file.filename, media_type=file.media_type, size_bytes=file.size_bytes, sha256=file.sha256,
+            uploaded_by=principal.id,
+        )).returning(Attachment.id)  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "usage_report.receipt_uploaded", "grant", grant.grant_id,
+                           organisation=grant.organisation_id,
+                           data={"usage_report": report.id, "receipt": row["number"], "attachment": created[0]["id"]})  # fmt: skip
+    return int(created[0]["id"])
+
+
+async def copy_download(grant: GrantReport, attachment_id: int) -> Download:
+    """An uploaded copy of a sampled receipt, for whoever may see the grant (``grant`` was
+    loaded for the principal by :func:`grants.services.usage_reports.get`)."""
+    report = _report(grant)
+    row = await Attachment.select(Attachment.filename, Attachment.media_type, Attachment.sha256).where(
+        (Attachment.id == attachment_id) & (Attachment.usage_report == report.id) & Attachment.receipt.is_not_null()
+        & Attachment.deleted_at.is_null()
+    ).first()  # fmt: skip
+    if row is None:
+        raise NotFound(attachment_id)
+    return Download(row["filename"], row["media_type"], files.read(row["sha256"]))

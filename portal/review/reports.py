@@ -4,9 +4,11 @@ the use case, render or redirect. The grant is loaded once per request and passe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -29,9 +31,18 @@ from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
 from portal.forms import Form, whole_number
+from portal.security import download_headers
 
 READERS = access(roles(Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.AUDITOR))
 REVIEWER = access(roles(Role.REVIEWER))
+APPLICANT = access(roles(Role.MEMBER, Role.SIGNATORY))
+COPY_READERS = access(roles(Role.MEMBER, Role.SIGNATORY, Role.REVIEWER, Role.APPROVER, Role.FINANCE, Role.ADMIN,
+                            Role.AUDITOR))  # fmt: skip
+SAMPLE_DEFAULTS = {
+    "size": str(report_reviews.SAMPLE_SIZE),
+    "threshold": report_reviews.SAMPLE_THRESHOLD.format_plain(),
+}
+UPLOAD_LIMIT = 21 * 1024 * 1024  # one file of 20 MB plus the form around it
 INDICATORS = {
     "sessions": "Termine je Angebot", "contacts_by_gender": "Kontakte nach Geschlecht",
     "contacts_by_age": "Kontakte nach Alter", "counselling_by_topic": "Beratungskontakte nach Thema",
@@ -92,7 +103,7 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
         "is_reviewer": report_reviews.is_reviewer(principal, grant),
         "may_start": Role.REVIEWER in principal.roles and grant.grant_status is GrantStatus.REPORT_SUBMITTED,
         "answer_names": ANSWERS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
-        "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None,
+        "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [],
         "line_names": {line.actual_line_id: line.label for line in grant.lines if line.actual_line_id},
     }  # fmt: skip
     if report is not None:
@@ -102,7 +113,8 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
             "deviations": {d.key: d for d in report_reviews.deviations(grant).lines}, "receipts": receipts,
             "indicator_tables": _indicator_tables(await usage_reports.indicators(report)),
             "change_request": await report_reviews.open_change_request(report),
-            "values": {**_stored_values(proposed, receipts), **(values or {})},
+            "sampled": await report_reviews.sampled_receipts(report) if report.sample else [],
+            "values": {**_stored_values(proposed, receipts), **SAMPLE_DEFAULTS, **(values or {})},
         }  # fmt: skip
     return Template("review/usage_report.html.jinja2", context=context, status_code=status_code)
 
@@ -204,4 +216,87 @@ async def request_changes(
         "Nachforderung an den Verein geschickt.", form.values)  # fmt: skip
 
 
-ROUTES = [workspace, start, assess_lines, assess_receipt, request_changes]
+@post("/pruefung/nachweise/{grant_id:int}/stichprobe", name="report_review:sample", opt=REVIEWER)
+async def draw_sample(
+    request: Request[Any, Any, Any], grant_id: FromPath[int]
+) -> Template | Redirect:
+    form = Form(await request.form())
+    grant = await usage_reports.get(request.user, grant_id)
+    size = form.number("size", maximum=Decimal(report_reviews.MAX_SAMPLE))
+    threshold = form.money("threshold")
+    if not form.ok or size is None or threshold is None:
+        return await _workspace(request, grant, 1, form.errors, form.values, 400)
+    return await _act(request, grant, lambda: report_reviews.draw_sample(
+        request.user, grant, form.integer("version") or 0, int(size), threshold, request_id=actor(request).request_id),
+        "Stichprobe gezogen; der Verein wird gebeten, die Belege hochzuladen.", form.values, anchor="#stichprobe")  # fmt: skip
+
+
+# -- the association uploads the sampled receipts --------------------------------------------
+
+
+async def _sample_page(request: Request[Any, Any, Any], grant: GrantReport, errors: dict[str, str] | None = None,
+                       status_code: int = 200) -> Template:  # fmt: skip
+    report = grant.report
+    return Template("review/report_sample.html.jinja2", context={
+        "grant": grant, "errors": errors or {},
+        "sampled": await report_reviews.sampled_receipts(report) if report else [],
+        "open": report is not None and report.status in report_reviews.UPLOADING,
+    }, status_code=status_code)  # fmt: skip
+
+
+@get(
+    "/zuwendungen/{grant_id:int}/verwendungsnachweis/stichprobe",
+    name="report_review:sample_page",
+    opt=APPLICANT,
+)
+async def sample_page(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template:
+    return await _sample_page(request, await usage_reports.get(request.user, grant_id))
+
+
+@post("/zuwendungen/{grant_id:int}/verwendungsnachweis/stichprobe", name="report_review:upload", opt=APPLICANT,
+      request_max_body_size=UPLOAD_LIMIT)  # fmt: skip
+async def upload(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template | Redirect:
+    data = await request.form()
+    form = Form(data)
+    grant = await usage_reports.get(request.user, grant_id)
+    receipt_id = form.integer("receipt") or 0
+    file = data.get(f"file-{receipt_id}")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return await _sample_page(
+            request, grant, {f"file-{receipt_id}": "Bitte eine Datei auswählen."}, 400
+        )
+    try:
+        await report_reviews.upload_copy(request.user, grant, receipt_id, file.filename, await file.read(),
+                                         actor(request).request_id)  # fmt: skip
+    except Invalid as exc:
+        return await _sample_page(request, grant, exc.errors, 400)
+    except (Conflict, Forbidden) as exc:
+        return await _sample_page(
+            request, grant, {"version": str(exc)}, 409 if isinstance(exc, Conflict) else 403
+        )
+    flash(request, f"„{file.filename}“ hochgeladen.")
+    return Redirect(f"/zuwendungen/{grant_id}/verwendungsnachweis/stichprobe", status_code=303)
+
+
+@get("/zuwendungen/{grant_id:int}/verwendungsnachweis/stichprobe/{attachment_id:int}",
+     name="report_review:copy", opt=COPY_READERS)  # fmt: skip
+async def copy(request: Request[Any, Any, Any], grant_id: FromPath[int],
+               attachment_id: FromPath[int]) -> Response[bytes]:  # fmt: skip
+    grant = await usage_reports.get(request.user, grant_id)
+    file = await report_reviews.copy_download(grant, attachment_id)
+    return Response(
+        file.content, media_type=file.media_type, headers=download_headers(file.filename)
+    )
+
+
+ROUTES = [
+    workspace,
+    start,
+    assess_lines,
+    assess_receipt,
+    request_changes,
+    draw_sample,
+    sample_page,
+    upload,
+    copy,
+]
