@@ -44,6 +44,7 @@ from grants.tables import (
     Organisation,
     Receipt,
     UsageReport,
+    User,
 )
 from grants.vocabulary import AttachmentKind, PlanLineKind, Role
 from grants.workflow import (
@@ -452,6 +453,15 @@ async def upload_copy(principal: Principal, grant: GrantReport, receipt_id: int,
             filename=file.filename, media_type=file.media_type, size_bytes=file.size_bytes, sha256=file.sha256,
             uploaded_by=principal.id,
         )).returning(Attachment.id)  # fmt: skip
+        reviewer = await User.select(User.email).where(User.id == (report.reviewer_id or 0)).first()
+        if reviewer and reviewer["email"]:
+            await notifications.enqueue(
+                recipient=reviewer["email"],
+                subject=f"Beleg {row['number']} zum Verwendungsnachweis {grant.file_number} hochgeladen",
+                body=(f"Guten Tag,\n\n{grant.organisation} hat eine Kopie von Beleg {row['number']} der Stichprobe "
+                      f"hochgeladen ({file.filename}). Sie finden sie in der Prüfung unter "
+                      f"/pruefung/nachweise/{grant.grant_id}.\n"),
+            )  # fmt: skip
         await audit.record(Actor(principal.id, request_id), "usage_report.receipt_uploaded", "grant", grant.grant_id,
                            organisation=grant.organisation_id,
                            data={"usage_report": report.id, "receipt": row["number"], "attachment": created[0]["id"]})  # fmt: skip

@@ -103,17 +103,19 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
         "is_reviewer": report_reviews.is_reviewer(principal, grant),
         "may_start": Role.REVIEWER in principal.roles and grant.grant_status is GrantStatus.REPORT_SUBMITTED,
         "answer_names": ANSWERS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
-        "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [],
+        "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [], "copies": {},
         "line_names": {line.actual_line_id: line.label for line in grant.lines if line.actual_line_id},
     }  # fmt: skip
     if report is not None:
         proposed = report_reviews.proposals(grant, await report_reviews.line_ceilings(report))
         receipts = await usage_reports.receipt_page(report, page)
+        sampled = await report_reviews.sampled_receipts(report) if report.sample else []
         context |= {
             "deviations": {d.key: d for d in report_reviews.deviations(grant).lines}, "receipts": receipts,
             "indicator_tables": _indicator_tables(await usage_reports.indicators(report)),
             "change_request": await report_reviews.open_change_request(report),
-            "sampled": await report_reviews.sampled_receipts(report) if report.sample else [],
+            "sampled": sampled,
+            "copies": {s.receipt.id: s.copies for s in sampled},
             "values": {**_stored_values(proposed, receipts), **SAMPLE_DEFAULTS, **(values or {})},
         }  # fmt: skip
     return Template("review/usage_report.html.jinja2", context=context, status_code=status_code)

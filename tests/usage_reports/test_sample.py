@@ -132,11 +132,15 @@ async def test_the_association_uploads_a_sampled_receipt_and_the_reviewer_sees_i
                             files={f"file-{receipts[0]}": ("beleg.pdf", b"not a pdf", "application/pdf")})  # fmt: skip
     assert bad.status_code == 400
     assert "passt nicht" in bad.text
+    mails = await Notification.count()
     done = await client.post(f"/zuwendungen/{grant_id}/verwendungsnachweis/stichprobe",
                              data={"receipt": str(receipts[0]), "_csrf_token": token},
                              files={f"file-{receipts[0]}": ("beleg.pdf", PDF, "application/pdf")})  # fmt: skip
     assert done.status_code == 303
     stored = await Attachment.select().where(Attachment.receipt == receipts[0]).first()
+    mail = await Notification.select().order_by(Notification.id, ascending=False).first()
+    assert await Notification.count() == mails + 1
+    assert mail["recipient"] == (await principal("reviewer")).email
     assert (stored["usage_report"], stored["filename"], stored["organisation"]) == (
         grant.report.id, "beleg.pdf", grant.organisation_id)  # fmt: skip
     download = await client.get(
