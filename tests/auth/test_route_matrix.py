@@ -114,7 +114,7 @@ async def world(database):
         "file_path": "app.css", "application_id": application["id"], "line_key": line["line_key"],
         "attachment_id": attachment[0]["id"], "number": 1, "kind_path": "ausgabe", "centre_id": centre["id"],
         "call_id": call["id"], "programme_id": call["programme"], "document_id": document[0]["id"],
-        "amendment_id": 1,
+        "amendment_id": 1, "receipt_id": 1,
         "text_block_id": 1,
         "budget_line_id": budget_line["id"], "fiscal_year_id": budget_line["fiscal_year"],
         "year": budget_line["year"],
