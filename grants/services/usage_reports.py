@@ -13,17 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from grants import usage_checks
 from grants.errors import NotFound
 from grants.financing import Parameters
 from grants.money import Money
 from grants.paging import Page, page_of, window
+from grants.services import base_rates
 from grants.services.payments import STAFF, parameters_of
 from grants.services.users import Principal
+from grants.settings import get_settings
 from grants.tables import (
     ActualLine,
     Amendment,
     GrantAward,
     IndicatorValue,
+    PaymentOrder,
     PlanLine,
     Receipt,
     UsageReport,
@@ -34,7 +38,7 @@ from grants.vocabulary import (
     RevenueType,
     UsageReportKind,
 )
-from grants.workflow import GrantStatus, UsageReportStatus
+from grants.workflow import GrantStatus, PaymentOrderStatus, UsageReportStatus
 
 CATEGORY_LABELS = dict(ExpenseCategory.choices()) | dict(RevenueType.choices())
 RECEIPTS_PER_PAGE = 50
@@ -256,3 +260,36 @@ async def indicators(report: Report) -> dict[tuple[str, str], int]:
         IndicatorValue.indicator, IndicatorValue.dimension, IndicatorValue.value
     ).where(IndicatorValue.usage_report == report.id)
     return {(r["indicator"], r["dimension"]): r["value"] for r in rows}
+
+
+async def checks(
+    grant: GrantReport, *, recognised: bool = False, units_actual: int | None = None
+) -> usage_checks.CheckReport:
+    """The automatic checks of the grant's current report: its lines, receipts, the payouts
+    marked paid and the base rates. With ``recognised``, each line counts with the amount the
+    KI recognised (where assessed) instead of the reported actual — the settlement's figures."""
+    report = grant.report
+    found = await receipts(report) if report is not None and not report.simplified else []
+    key_of: dict[int | None, str] = {
+        line.actual_line_id: line.line_key for line in grant.lines if line.actual_line_id
+    }
+    paid = await PaymentOrder.select(PaymentOrder.paid_on, PaymentOrder.amount_cents).where(
+        (PaymentOrder.grant == grant.grant_id) & (PaymentOrder.status == PaymentOrderStatus.PAID)
+    ).order_by(PaymentOrder.paid_on)  # fmt: skip
+    settings = get_settings()
+    return usage_checks.check_report(usage_checks.ReportFacts(
+        parameters=grant.parameters, approved=grant.approved,
+        period_start=grant.period_start or grant.decided_at.date(),
+        period_end=grant.period_end or grant.decided_at.date(), early_start=None,
+        lines=tuple(usage_checks.ReportLine(
+            line.line_key, line.label, line.kind, line.plan,
+            line.recognised if recognised and line.recognised is not None else line.actual, line.amended,
+        ) for line in grant.lines),
+        receipts=tuple(usage_checks.ReceiptEntry(
+            r.number, r.kind, key_of.get(r.actual_line_id), r.receipt_date, r.amount, r.paid_on,
+        ) for r in found),
+        payouts=tuple(usage_checks.Payout(p["paid_on"], Money(p["amount_cents"])) for p in paid if p["paid_on"]),
+        simplified=report.simplified if report is not None else False, units_actual=units_actual,
+        base_rates=await base_rates.all_rates(), margin_basis_points=settings.interest_margin_basis_points,
+        de_minimis=settings.refund_de_minimis,
+    ))  # fmt: skip

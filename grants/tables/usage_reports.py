@@ -18,7 +18,8 @@ class UsageReport(Record, tablename="usage_report"):
     period_end = Date(null=True, default=None)
     due_date = Date(null=True, default=None)
     narrative = Text()  # Sachbericht
-    answers = JSONB(default={})  # the Sachbericht's prompts (goals vs. results, changes, …): key → text
+    # The Sachbericht's prompts (goals vs. results, changes, challenges, outlook): key → text.
+    answers = JSONB(default={})
     simplified = Boolean(default=False)  # einfacher Verwendungsnachweis: no receipt list
     confirmed = Boolean(default=False)  # figures truthful, receipts kept
     # The drawn sample (VV Nr. 11.1 zu § 44 LHO): seed, method, threshold, receipt numbers, who, when.

@@ -6,9 +6,9 @@ from grants.demo.seed import load_once
 from grants.errors import NotFound
 from grants.money import Money
 from grants.services import usage_reports
-from grants.tables import ActualLine, GrantAward, Receipt, UsageReport
+from grants.tables import ActualLine, GrantAward, PaymentOrder, Receipt, UsageReport
 from grants.vocabulary import PlanLineKind
-from grants.workflow import GrantStatus, UsageReportStatus
+from grants.workflow import GrantStatus, PaymentOrderStatus, UsageReportStatus
 from tests.support.principals import principal
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
@@ -73,3 +73,32 @@ async def test_a_grant_still_paying_has_no_report_yet(demo):
     assert found.report is None
     assert all(line.actual is None and line.recognised is None for line in found.lines)
     assert not await UsageReport.exists().where(UsageReport.grant == grant_id)
+
+
+async def test_the_checks_of_a_demo_report_use_its_receipts_and_payouts(demo):
+    grant_id = await _grant_in(GrantStatus.REPORT_SUBMITTED)
+    found = await usage_reports.get(await principal("reviewer"), grant_id)
+    report = await usage_reports.checks(found)
+    assert found.report is not None
+    every = await usage_reports.receipts(found.report)
+    assert sum(t.cents for t in report.receipt_totals.values()) == sum(
+        r.amount.cents for r in every
+    )
+    paid = await PaymentOrder.select(PaymentOrder.amount_cents).where(
+        (PaymentOrder.grant == grant_id) & (PaymentOrder.status == PaymentOrderStatus.PAID)
+    )  # fmt: skip
+    assert report.paid == Money(sum(p["amount_cents"] for p in paid))
+    assert report.final_grant <= found.approved
+
+
+async def test_recognised_figures_replace_the_reported_ones_where_assessed(demo):
+    grant_id = await _grant_in(GrantStatus.REPORT_SUBMITTED)
+    found = await usage_reports.get(await principal("reviewer"), grant_id)
+    first = found.expenses[0]
+    await ActualLine.update({ActualLine.recognised_cents: 0}).where(
+        ActualLine.id == first.actual_line_id
+    )
+    reported = await usage_reports.checks(found)
+    again = await usage_reports.get(await principal("reviewer"), grant_id)
+    recognised = await usage_reports.checks(again, recognised=True)
+    assert recognised.deviation.actual == reported.deviation.actual - first.actual
