@@ -114,7 +114,7 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
             "deviations": {d.key: d for d in report_reviews.deviations(grant).lines}, "receipts": receipts,
             "indicator_tables": _indicator_tables(await usage_reports.indicators(report)),
             "change_request": await report_reviews.open_change_request(report),
-            "sampled": sampled,
+            "sampled": sampled, "checks": await usage_reports.checks(grant),
             "copies": {s.receipt.id: s.copies for s in sampled},
             "values": {**_stored_values(proposed, receipts), **SAMPLE_DEFAULTS, **(values or {})},
         }  # fmt: skip

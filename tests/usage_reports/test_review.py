@@ -3,6 +3,7 @@ Nachforderung — through the services and through the workspace's forms."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -328,3 +329,18 @@ async def test_member_and_finance_cannot_act(client, database, persona):
     assert response.status_code == 403
     assert (await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first())["status"] == (
         GrantStatus.REPORT_SUBMITTED)  # fmt: skip
+
+
+async def test_the_workspace_shows_the_automatic_checks_and_the_paid_amount(client, database):
+    grant_id = await submitted_grant()
+    grant = await usage_reports.get(await principal("reviewer"), grant_id)
+    found = await usage_reports.checks(grant)
+    assert found.paid.cents > 0
+    await sign_in(client, "auditor")
+    page = html.unescape((await client.get(f"/pruefung/nachweise/{grant_id}")).text)
+    assert "Automatische Prüfungen" in page
+    assert f"Ausgezahlt</dt><dd>{found.paid.format()}" in page
+    assert f"Zuwendung nach den gemeldeten Zahlen</dt><dd>{found.final_grant.format()}" in page
+    for finding in found.findings:
+        assert finding.message in page
+    assert "Prüfung beginnen" not in page  # the auditor reads only
