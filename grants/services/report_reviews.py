@@ -59,6 +59,7 @@ from grants.workflow import (
 SAMPLE_SIZE = 10  # receipts drawn by default
 SAMPLE_THRESHOLD = Money(100_000)  # every receipt from 1.000 € on is in the sample by default
 MAX_SAMPLE = 1000
+RECEIPT_STALE = "Der Beleg wurde inzwischen geändert. Bitte laden Sie die Seite neu."
 STALE = "Der Verwendungsnachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu."
 
 
@@ -269,14 +270,17 @@ async def assess_receipt(principal: Principal, grant: GrantReport, receipt_id: i
         if row is None:
             raise NotFound(receipt_id)
         if row["version"] != version:
-            raise Conflict("Der Beleg wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+            raise Conflict(RECEIPT_STALE)
         item = Item(receipt_id, f"Beleg {row['number']}", Money(row["amount_cents"]))
         errors, assessed = check([item], [verdict], prefix="receipt-")
         if errors:
             raise Invalid(errors)
         (a,) = assessed
-        await Receipt.update({Receipt.recognised_cents: a.recognised.cents, Receipt.reason: a.reason,
-                              Receipt.version: version + 1}).where(Receipt.id == receipt_id)  # fmt: skip
+        done = await Receipt.update({Receipt.recognised_cents: a.recognised.cents, Receipt.reason: a.reason,
+                                     Receipt.version: version + 1}).where(
+            (Receipt.id == receipt_id) & (Receipt.version == version)).returning(Receipt.id)  # fmt: skip
+        if not done:
+            raise Conflict(RECEIPT_STALE)
         lowered = await _cap_line(report, row["actual_line"], a.reason)
         await audit.record(Actor(principal.id, request_id), "usage_report.receipt_assessed", "grant", grant.grant_id,
                            organisation=grant.organisation_id, data={

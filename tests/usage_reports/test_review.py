@@ -344,3 +344,22 @@ async def test_the_workspace_shows_the_automatic_checks_and_the_paid_amount(clie
     for finding in found.findings:
         assert finding.message in page
     assert "Prüfung beginnen" not in page  # the auditor reads only
+
+
+async def test_the_receipt_list_comes_in_pages_of_50(client, database):
+    grant = await started()
+    assert grant.report is not None
+    line = grant.expenses[0]
+    existing = await Receipt.count().where(Receipt.usage_report == grant.report.id)
+    await Receipt.insert(*[Receipt(
+        usage_report=grant.report.id, actual_line=line.actual_line_id, kind=line.kind, number=1000 + n,
+        payee="Büromarkt Kalk", purpose="Papier", amount_cents=1000,
+    ) for n in range(60 - existing)])  # fmt: skip
+    await sign_in(client, "reviewer")
+    first = await client.get(f"/pruefung/nachweise/{grant.grant_id}")
+    assert first.text.count('name="receipt_version"') == 50
+    assert f'href="/pruefung/nachweise/{grant.grant_id}?seite=2"' in first.text
+    second = await client.get(f"/pruefung/nachweise/{grant.grant_id}?seite=2")
+    assert second.text.count('name="receipt_version"') == 10
+    assert "Belege, Seite 2" in second.text
+    assert 'name="seite" value="2"' in second.text  # an assessment returns to its page
