@@ -175,6 +175,11 @@ def assessed_lines(grant: GrantReport) -> tuple[ReportLine, ...]:
     return tuple(line for line in grant.lines if line.actual_line_id is not None)
 
 
+def unassessed(grant: GrantReport) -> tuple[ReportLine, ...]:
+    """The lines with an actual the review has not assessed yet (the settlement waits for none)."""
+    return tuple(line for line in assessed_lines(grant) if line.recognised is None)
+
+
 async def line_ceilings(report: Report) -> dict[int, Money]:
     """actual line id → the most it may be recognised with, for the lines with a cut receipt
     (:func:`grants.report_assessment.receipt_ceiling`); one query over the cut receipts' lines."""

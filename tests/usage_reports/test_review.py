@@ -106,7 +106,9 @@ async def test_lines_recognised_in_full_reduced_and_refused(database):
     for line in report_reviews.assessed_lines(grant)[2:]:
         assert stored[line.actual_line_id]["recognised_cents"] == line.actual.cents  # type: ignore[union-attr]
         assert stored[line.actual_line_id]["reason"] == ""
+    assert len(report_reviews.unassessed(grant)) == len(inputs)
     again = await usage_reports.get(reviewer, grant.grant_id)
+    assert report_reviews.unassessed(again) == ()
     assert again.report is not None
     assert again.report.version == grant.report.version + 1
     with pytest.raises(Conflict):  # the version the page showed is stale now
