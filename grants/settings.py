@@ -134,6 +134,7 @@ class Settings:
     smtp: SmtpSettings | None = None  # None: mails wait in the outbox (demo: shown in a page)
     interest_margin_basis_points: int = 300  # § 49a Abs. 3 VwVfG NRW: base rate + 3 points
     refund_de_minimis: Money = NO_DE_MINIMIS  # refunds and interest below it are waived
+    reminders: bool = False  # the app runs the daily usage-report job (GRANTS_REMINDERS=true)
 
     @property
     def demo(self) -> bool:
@@ -218,6 +219,7 @@ def load_settings(
     smtp = _smtp(values, problem)
     margin = _count(values, "INTEREST_MARGIN_BASIS_POINTS", 300, MAX_MARGIN_BASIS_POINTS, problem)
     de_minimis = _count(values, "REFUND_DE_MINIMIS_CENTS", 0, MAX_AMOUNT.cents, problem)
+    reminders = _flag(values, "REMINDERS", False, problem)
 
     providers: list[OIDCProvider] = []
     if env is Environment.DEMO and secret_key:
@@ -246,6 +248,7 @@ def load_settings(
         smtp,
         margin,
         Money(de_minimis),
+        reminders,
     )
 
 

@@ -1,4 +1,4 @@
-"""The ``grants`` command: migrate, serve, demo, seed-demo."""
+"""The ``grants`` command: migrate, serve, demo, seed-demo, send-mail, reminders."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import date, datetime
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -90,6 +91,16 @@ async def _send_mail() -> tuple[int, int]:
                 return sent, failed
 
 
+async def _reminders(today: date | None) -> Any:
+    from grants import clock, db
+    from grants.services import report_reminders
+    from grants.settings import get_settings
+
+    get_settings()
+    async with db.connected():
+        return await report_reminders.run(today or clock.today())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Förderportal des Kommunalen Integrationszentrums Köln."""
@@ -120,6 +131,23 @@ def send_mail() -> None:
     """Deliver all due mail of the outbox once (GRANTS_SMTP_* must be set)."""
     sent, failed = run(_send_mail)
     click.echo(f"{sent} versandt, {failed} fehlgeschlagen")
+
+
+@main.command()
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as on this day (YYYY-MM-DD); default: today in Köln.")  # fmt: skip
+def reminders(today: datetime | None) -> None:
+    """Set grants whose period ended to 'VN fällig' and queue the due usage-report reminders
+    (each once; the app also runs this daily while it runs with GRANTS_REMINDERS on)."""
+    report = run(lambda: _reminders(today.date() if today else None))
+    for grant_id in report.report_due:
+        click.echo(f"Zuwendung {grant_id}: Verwendungsnachweis jetzt fällig")
+    for q in report.queued:
+        what = "Erinnerung" if q.reminder.value == "before" else "Mahnung (überfällig)"
+        click.echo(f"{q.file_number}: {what} zum {q.kind.label}, fällig am {q.due:%d.%m.%Y}, "
+                   f"an {', '.join(q.recipients) or 'niemanden (keine Adresse)'}")  # fmt: skip
+    click.echo(f"{len(report.report_due)} Zuwendung(en) auf „VN fällig“ gesetzt, "
+               f"{len(report.queued)} Erinnerung(en) eingereiht")  # fmt: skip
 
 
 @main.command("seed-demo")

@@ -12,6 +12,7 @@ from litestar import Litestar, Request, Router, get
 from litestar.response import Template
 
 from grants import mailer, notifications
+from grants.services import report_reminders
 from grants.settings import Settings
 from portal.auth.access import PUBLIC, access
 
@@ -30,6 +31,23 @@ async def sender_lifespan(app: Litestar) -> AsyncIterator[None]:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
+
+
+@asynccontextmanager
+async def reminders_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Run the daily usage-report job (REPORT_DUE, reminders) while the app runs, when
+    ``GRANTS_REMINDERS`` is on (off by default, so in the demo and the tests)."""
+    settings: Settings = app.state["settings"]
+    if not settings.reminders:
+        yield
+        return
+    job = asyncio.create_task(report_reminders.run_daily(), name="report-reminders")
+    try:
+        yield
+    finally:
+        job.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await job
 
 
 @get("/mails", name="demo:mails", opt=access(PUBLIC))

@@ -25,7 +25,7 @@ from portal.auth.access import PUBLIC, access
 from portal.budget import controllers as budget
 from portal.documents import controllers as documents
 from portal.finance import controllers as finance
-from portal.mail import demo_mail_router, sender_lifespan
+from portal.mail import demo_mail_router, reminders_lifespan, sender_lifespan
 from portal.organisations import controllers as organisations
 from portal.payments import controllers as payments
 from portal.programmes import controllers as programmes
@@ -33,6 +33,7 @@ from portal.public import controllers as public
 from portal.public import health
 from portal.review import controllers as review
 from portal.review import pack as review_pack
+from portal.review import report_queue as review_report_queue
 from portal.review import reports as report_review
 from portal.text_blocks import controllers as text_blocks
 
@@ -53,7 +54,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *base_rate_pages.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *review_report_queue.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
             *report_review.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
@@ -90,4 +91,5 @@ class PortalPlugin(InitPlugin):
         app_config.on_startup.append(guard.refuse_undeclared_routes)
         app_config.lifespan.append(database.lifespan)
         app_config.lifespan.append(sender_lifespan)
+        app_config.lifespan.append(reminders_lifespan)
         return app_config

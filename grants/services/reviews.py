@@ -165,11 +165,11 @@ def _conditions(f: QueueFilter, now: datetime, organisations: list[int] | None) 
     return found
 
 
-async def _organisations_named(f: QueueFilter) -> list[int] | None:
+async def organisations_named(search: str) -> list[int] | None:
     """The organisations whose name contains the search text (None without a search). Asked
     first, so that the applications' condition stays on their own indexed columns (trigram
     indexes on PostgreSQL)."""
-    if not (text := db.search_text(f.search)):
+    if not (text := db.search_text(search)):
         return None
     rows = await Organisation.select(Organisation.id).where(
         db.contains(Organisation.legal_name, text)
@@ -189,7 +189,7 @@ async def queue(principal: Principal, f: QueueFilter) -> QueuePage:
     a search); the cost follows the open work and the page, not the years of history."""
     _staff(principal)
     now = clock.now()
-    organisations = await _organisations_named(f)
+    organisations = await organisations_named(f.search)
     where = _where(_conditions(f, now, organisations))
     counts_where = _where(_conditions(replace(f, status=None, decided=False), now, organisations))
     grouped = await Application.select(Application.status, Count(Application.id, alias="n")).where(

@@ -7,14 +7,12 @@ as the version diff shows them, so both speak the same words.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from babel.numbers import format_decimal
 from docx.document import Document as DocxDocument
 from docx.shared import Cm
 
-from grants.clock import BERLIN
 from grants.versions import (
     DECLARATIONS,
     FIELD_LABELS,
@@ -34,6 +32,7 @@ from reports.word.documents import (
     add_page_numbers,
     add_table,
     add_text,
+    moment_text,
     open_template,
     set_properties,
     to_bytes,
@@ -87,19 +86,8 @@ def _labelled_fields(
 def _submission(document: DocxDocument, snapshot: Snapshot) -> None:
     application = snapshot_section(snapshot, "application")
     _labelled_fields(document, "application", application, ("file_number",))
-    add_labelled(document, "Eingereicht am", _moment(snapshot.get("submitted_at")))
+    add_labelled(document, "Eingereicht am", moment_text(snapshot.get("submitted_at")))
     add_labelled(document, "Fassung", str(snapshot.get("version") or ""))
-
-
-def _moment(value: Any) -> str:
-    """An ISO date-time as "dd.mm.yyyy, HH:MM Uhr" in Köln time; naive values count as UTC."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value or "")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr"
 
 
 def _applicant(document: DocxDocument, snapshot: Snapshot) -> None:

@@ -11,7 +11,9 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.resources import files
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -23,6 +25,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from grants import clock
+from grants.clock import BERLIN
 
 TEMPLATE = "letter.docx"
 AUTHOR = "Stadt Köln – Kommunales Integrationszentrum"
@@ -148,6 +151,18 @@ def to_bytes(document: DocxDocument) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def moment_text(value: Any) -> str:
+    """An ISO date-time (or datetime) as "dd.mm.yyyy, HH:MM Uhr" in Köln time; naive values
+    count as UTC; anything else as its text, nothing as ""."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(BERLIN):%d.%m.%Y, %H:%M} Uhr"
 
 
 def xml_safe(text: str) -> str:

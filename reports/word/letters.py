@@ -8,8 +8,6 @@ procedure) and the signature block.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +34,17 @@ from reports.word.documents import (
     to_bytes,
     xml_safe,
 )
+from reports.word.letter_parts import (
+    Recipient,
+    add_legal_remedy,
+    add_letter_head,
+    add_signature,
+    date_text,
+    document_filename,
+    document_title,
+    period_text,
+    quoted,
+)
 
 T = TypeVar("T")
 Reduction = tuple[str, Money, Money, str]
@@ -50,9 +59,6 @@ _DOCUMENT_KINDS = {
     DecisionKind.REJECTION: DocumentKind.REJECTION_LETTER,
     DecisionKind.AMENDMENT: DocumentKind.AMENDMENT_LETTER,
 }
-_UMLAUTS = str.maketrans(
-    {"Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
-)
 
 DRAFT = "ENTWURF"
 DRAFT_NOTE = "Vorschau ohne Rechtswirkung: nicht entschieden, nicht versandt, nicht gespeichert."
@@ -75,13 +81,6 @@ INTEREST = (
     "Zuwendung nicht innerhalb von zwei Monaten nach der Auszahlung für fällige Zahlungen "
     "verwendet, können für die Zeit von der Auszahlung bis zur zweckentsprechenden Verwendung "
     "Zinsen verlangt werden (§ 49a Abs. 4 VwVfG NRW)."
-)
-LEGAL_REMEDY = (
-    "Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Klage beim "
-    "Verwaltungsgericht Köln, Appellhofplatz, 50667 Köln, erhoben werden.",
-    "Die Klage ist schriftlich oder zur Niederschrift der Urkundsbeamtin oder des "
-    "Urkundsbeamten der Geschäftsstelle des Gerichts zu erheben. Sie kann auch als elektronisches "
-    "Dokument nach Maßgabe des § 55a der Verwaltungsgerichtsordnung (VwGO) erhoben werden.",
 )
 TWO_MONTH_RULE = (
     "Die Zuwendung wird auf Anforderung (Mittelabruf) über das Förderportal ausgezahlt. Sie "
@@ -108,16 +107,6 @@ REDUCTION_COLUMNS = (  # 16 cm, the text width; an amount up to 999.999,99 € f
     Column("Kürzung", Cm(2.7), money=True),
     Column("Begründung", Cm(3.9)),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """The addressee: the organisation's exact legal name and postal address."""
-
-    legal_name: str
-    street: str
-    postcode: str
-    city: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,14 +152,12 @@ class Letter:
 
 def letter_title(kind: DecisionKind, file_number: str) -> str:
     """The document title, e.g. "Zuwendungsbescheid IKZ-2027-0004"."""
-    return f"{_DOCUMENT_KINDS[kind].label} {file_number}"
+    return document_title(_DOCUMENT_KINDS[kind], file_number)
 
 
 def letter_filename(kind: DecisionKind, file_number: str) -> str:
     """An ASCII file name, e.g. "Zuwendungsbescheid-IKZ-2027-0004.docx"."""
-    text = unicodedata.normalize("NFKD", letter_title(kind, file_number).translate(_UMLAUTS))
-    ascii_text = text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-") + ".docx"
+    return document_filename(_DOCUMENT_KINDS[kind], file_number)
 
 
 def letter_document(letter: Letter) -> bytes:
@@ -183,10 +170,8 @@ def letter_document(letter: Letter) -> bytes:
         _draft_marking(document)
     _head(document, letter)
     _BODIES[letter.kind](document, letter)
-    document.add_heading("III. Rechtsbehelfsbelehrung", level=1)
-    for paragraph in LEGAL_REMEDY:
-        document.add_paragraph(paragraph)
-    _signature(document, letter)
+    add_legal_remedy(document, "III. Rechtsbehelfsbelehrung")
+    add_signature(document, letter.signer_name, letter.signer_title)
     if letter.kind in GRANTING:
         add_labelled(document, "Anlage", ANBEST_P)
     return to_bytes(document)
@@ -287,15 +272,14 @@ def _draft_paragraph(paragraph: Paragraph) -> None:
 
 
 def _head(document: DocxDocument, letter: Letter) -> None:
-    recipient = letter.recipient
-    for line in (recipient.legal_name, recipient.street, f"{recipient.postcode} {recipient.city}"):
-        document.add_paragraph(xml_safe(line)).paragraph_format.space_after = Pt(0)
-    document.add_paragraph()
-    add_labelled(document, "Aktenzeichen", letter.file_number)
-    add_labelled(document, "Datum", _date(letter.letter_date))
-    document.add_heading(_DOCUMENT_KINDS[letter.kind].label, level=0)
-    add_labelled(document, "Projekt", _quoted(letter.title))
-    document.add_paragraph("Sehr geehrte Damen und Herren,")
+    add_letter_head(
+        document,
+        letter.recipient,
+        file_number=letter.file_number,
+        letter_date=letter.letter_date,
+        heading=_DOCUMENT_KINDS[letter.kind].label,
+        project=letter.title,
+    )
     document.add_paragraph(
         "zu Ihrer Zuwendung ergeht folgender Änderungsbescheid:"
         if letter.kind == DecisionKind.AMENDMENT
@@ -309,7 +293,7 @@ def _grant(document: DocxDocument, letter: Letter) -> None:
     document.add_paragraph(_granted(letter))
     document.add_paragraph(
         f"Zuwendungszweck: Die Zuwendung ist ausschließlich für das Projekt "
-        f"{_quoted(letter.title)} im Bewilligungszeitraum zu verwenden."
+        f"{quoted(letter.title)} im Bewilligungszeitraum zu verwenden."
     )
     _financing(document, letter)
     _eligible(document, letter)
@@ -408,7 +392,7 @@ def _instalments(document: DocxDocument, schedule: Sequence[tuple[date, Money]])
     add_table(
         document,
         INSTALMENT_COLUMNS,
-        [(f"{n}.", _date(due), amount.format()) for n, (due, amount) in enumerate(schedule, 1)],
+        [(f"{n}.", date_text(due), amount.format()) for n, (due, amount) in enumerate(schedule, 1)],
         totals=[("Summe", "", Money.total(amount for _, amount in schedule).format())],
         caption="Auszahlungsplan",
     )
@@ -418,7 +402,7 @@ def _usage_report(document: DocxDocument, letter: Letter) -> None:
     due = letter.usage_report_due or usage_report_due(letter.period_end)
     document.add_heading("Verwendungsnachweis", level=2)
     document.add_paragraph(
-        f"Die Verwendung der Zuwendung ist bis zum {_date(due)} nachzuweisen. Der "
+        f"Die Verwendung der Zuwendung ist bis zum {date_text(due)} nachzuweisen. Der "
         "Verwendungsnachweis besteht aus einem Sachbericht und einem zahlenmäßigen Nachweis mit "
         "Belegliste (Nr. 6 ANBest-P) und ist über das Förderportal einzureichen."
     )
@@ -452,7 +436,7 @@ def _rejection(document: DocxDocument, letter: Letter) -> None:
     document.add_heading("I. Ablehnung", level=1)
     document.add_paragraph(
         f"Ihren Antrag auf Gewährung einer Zuwendung in Höhe von {letter.requested.format()} "
-        f"für das Projekt {_quoted(letter.title)} lehne ich ab."
+        f"für das Projekt {quoted(letter.title)} lehne ich ab."
     )
     document.add_heading("II. Begründung", level=1)
     add_text(document, letter.reasons)
@@ -480,7 +464,7 @@ def _amendment(document: DocxDocument, letter: Letter) -> None:
 
 
 def _original(letter: Letter) -> str:
-    issued = f" vom {_date(letter.original_date)}" if letter.original_date else ""
+    issued = f" vom {date_text(letter.original_date)}" if letter.original_date else ""
     return f"Zuwendungsbescheid{issued} (Aktenzeichen {xml_safe(letter.file_number)})"
 
 
@@ -501,25 +485,8 @@ _BODIES: dict[DecisionKind, Callable[[DocxDocument, Letter], None]] = {
 }
 
 
-def _signature(document: DocxDocument, letter: Letter) -> None:
-    document.add_paragraph("Mit freundlichen Grüßen")
-    document.add_paragraph("Im Auftrag")
-    name = document.add_paragraph(xml_safe(letter.signer_name))
-    name.paragraph_format.space_before = Pt(24)
-    name.paragraph_format.space_after = Pt(0)
-    document.add_paragraph(xml_safe(letter.signer_title))
-
-
 def _period(letter: Letter) -> str:
-    return f"vom {_date(letter.period_start)} bis {_date(letter.period_end)}"
-
-
-def _date(day: date) -> str:
-    return f"{day:%d.%m.%Y}"
-
-
-def _quoted(text: str) -> str:
-    return f"„{xml_safe(text)}“"
+    return period_text(letter.period_start, letter.period_end)
 
 
 def _required(value: T | None, field: str) -> T:

@@ -33,7 +33,7 @@ def env_for(url: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["migrate"], ["serve"], ["demo"], ["seed-demo"], ["send-mail"]]
+    "command", [[], ["migrate"], ["serve"], ["demo"], ["seed-demo"], ["send-mail"], ["reminders"]]
 )
 def test_every_command_has_help(tmp_path, command):
     result = grants(*command, "--help", cwd=tmp_path, env=command_env())

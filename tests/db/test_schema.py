@@ -55,6 +55,9 @@ async def test_unique_constraints_exist_for_single_and_composite_keys(migrated):
     ("audit_event", ("entity", "entity_id", "id")),  # a case's timeline
     ("payment_order", ("status", "due_date", "id")),  # the payments desk by state
     ("grant_award", ("next_instalment_due", "id")),  # the desk's due instalments
+    ("decision", ("usage_report_due", "id")),  # usage reports falling due: reminders, report queue
+    ("grant_award", ("current_decision",)),  # from a decision to its grant
+    ("usage_report", ("grant", "kind")),  # the report of each grant shown
 ])  # fmt: skip
 async def test_the_pages_at_nrw_scale_have_their_indexes(migrated, table, columns):
     assert columns in await live.indexed_column_sets(table)

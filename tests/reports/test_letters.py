@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -15,13 +14,24 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.table import Table
 
 from grants.money import Money
 from grants.vocabulary import DecisionKind, FinancingType, PaymentMode
 from reports.word.documents import AUTHOR
 from reports.word.letters import Letter, Recipient, letter_document, letter_filename, letter_title
 from tests.support.office import word_lines, word_text
+from tests.support.word import (
+    AMOUNT,
+    body_text,
+    caption,
+    eur,
+    headings,
+    printed,
+    rows,
+    table,
+    texts,
+    under,
+)
 
 ORGANISATION = "Jugend & Kultur <Köln-Mülheim> e. V."
 PROJECT = "Begegnung & Beratung für Ältere <60+>"
@@ -31,10 +41,6 @@ LEGAL_REMEDY = (
 )
 RESERVATION = "unter dem Vorbehalt, dass der Rat der Stadt Köln die Haushaltsmittel bereitstellt"
 CEILING = "Der Zuwendungsbetrag ist der Höchstbetrag."
-
-
-def eur(amount: str) -> str:
-    return f"{amount}\u00a0€"
 
 
 def share_letter(**changes: Any) -> Letter:
@@ -134,49 +140,6 @@ def reopen(letter: Letter) -> DocxDocument:
 @pytest.fixture(scope="module")
 def approval() -> DocxDocument:
     return reopen(share_letter())
-
-
-def texts(document: DocxDocument) -> list[str]:
-    return [p.text for p in document.paragraphs]
-
-
-def headings(document: DocxDocument) -> list[tuple[str, str]]:
-    return [
-        (p.style.name, p.text)
-        for p in document.paragraphs
-        if p.style.name.startswith("Heading") or p.style.name == "Title"
-    ]
-
-
-def under(document: DocxDocument, heading: str) -> list[str]:
-    """The texts of the paragraphs after ``heading`` up to the next heading."""
-    paragraphs = document.paragraphs
-    start = [p.text for p in paragraphs].index(heading) + 1
-    found: list[str] = []
-    for paragraph in paragraphs[start:]:
-        if paragraph.style.name.startswith("Heading"):
-            break
-        found.append(paragraph.text)
-    return found
-
-
-def rows(table: Table) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
-
-
-def caption(table: Table) -> str:
-    element = table._tbl.tblPr.find(qn("w:tblCaption"))
-    return "" if element is None else element.get(qn("w:val"))
-
-
-def table(document: DocxDocument, name: str) -> Table:
-    [found] = [t for t in document.tables if caption(t) == name]
-    return found
-
-
-def body_text(document: DocxDocument) -> str:
-    cells = (cell.text for t in document.tables for row in t.rows for cell in row.cells)
-    return "\n".join([*texts(document), *cells])
 
 
 @pytest.mark.parametrize(
@@ -559,14 +522,6 @@ def test_each_letter_opens_in_libreoffice_with_its_figures(make, heading, figure
         assert eur(amount) in text, amount
 
 
-AMOUNT = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{2} €")
-
-
-def printed(text: str) -> str:
-    """Text as the PDF shows it: a non-breaking space reads as a space."""
-    return text.replace("\u00a0", " ")
-
-
 @pytest.mark.office
 @pytest.mark.parametrize(
     "make", [share_letter, partial_letter, amendment_letter, per_unit_letter, shortfall_letter]
@@ -576,7 +531,7 @@ def test_libreoffice_splits_no_amount_and_no_word_of_a_table(make):
     document = docx.Document(io.BytesIO(data))
     cells = [printed(cell.text) for t in document.tables for row in t.rows for cell in row.cells]
     written = "\n".join([*map(printed, texts(document)), *cells])
-    lines = word_lines(data)
+    lines = [printed(line) for line in word_lines(data)]
 
     assert Counter(AMOUNT.findall("\n".join(lines))) == Counter(AMOUNT.findall(written))
     tokens = {token for line in lines for token in line.split()}

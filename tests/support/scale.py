@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from grants import clock
@@ -17,8 +17,10 @@ from grants.tables import (
     Application,
     BudgetLine,
     Call,
+    Decision,
     Document,
     FiscalYear,
+    GrantAward,
     Invitation,
     Membership,
     Message,
@@ -27,8 +29,8 @@ from grants.tables import (
     TextBlock,
     User,
 )
-from grants.vocabulary import DocumentKind, Role
-from grants.workflow import ApplicationStatus
+from grants.vocabulary import DecisionKind, DocumentKind, FinancingType, Role
+from grants.workflow import ApplicationStatus, GrantStatus
 
 CHUNK = 250  # rows per INSERT: below SQLite's and PostgreSQL's limits on bind parameters
 
@@ -148,3 +150,26 @@ async def budget_lines(s: Scene, start: int, count: int) -> None:
     await bulk(BudgetLine, [BudgetLine(fiscal_year=s.fiscal_year, product="0504", plan_line="15",
                                        cost_centre=f"SK{n}", name=f"Stelle {n}", appropriation_cents=10**6)
                             for n in range(start, start + count)])  # fmt: skip
+
+
+async def owing_reports(s: Scene, start: int, count: int) -> None:
+    """Grants owing their usage report, due long before the demo's (so they come first)."""
+    now = clock.now()
+    for at in range(start, start + count, CHUNK):
+        numbers = range(at, min(at + CHUNK, start + count))
+        apps = await Application.insert(*[
+            Application(organisation=s.organisation, call=s.call, status=ApplicationStatus.APPROVED,
+                        title=f"Skalierungsnachweis {n}", requested_cents=100_000, updated_at=now,
+                        submitted_at=now, file_number=f"SKAL-VN-{n}")
+            for n in numbers
+        ]).returning(Application.id)  # fmt: skip
+        decisions = await Decision.insert(*[
+            Decision(application=a["id"], kind=DecisionKind.APPROVAL, financing_type=FinancingType.SHORTFALL,
+                     eligible_cents=100_000, approved_cents=100_000, period_start=date(2000, 1, 1),
+                     period_end=date(2000, 12, 31), usage_report_due=date(2001, 1, 1) + timedelta(days=n))
+            for a, n in zip(apps, numbers, strict=True)
+        ]).returning(Decision.id)  # fmt: skip
+        await GrantAward.insert(*[
+            GrantAward(application=a["id"], current_decision=d["id"], status=GrantStatus.REPORT_DUE)
+            for a, d in zip(apps, decisions, strict=True)
+        ])  # fmt: skip

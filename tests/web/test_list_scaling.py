@@ -41,6 +41,11 @@ CASES = {
     "antrag": Case("/antraege/{application}", "member", scale.messages, r"Nachricht \d+"),
     "pruefung": Case("/pruefung?suche=Skalierung", "reviewer", scale.submitted, r"Skalierung \d+<"),
     "pruefung-filter": Case("/pruefung", "reviewer", scale.calls, r"Skalierungsaufruf \d+", bound="limit"),
+    "pruefung-nachweise": Case("/pruefung/nachweise", "reviewer", scale.owing_reports, r"Skalierungsnachweis \d+<"),
+    "pruefung-nachweise-ueberfaellig": Case("/pruefung/nachweise?status=ueberfaellig", "reviewer",
+                                            scale.owing_reports, r"Skalierungsnachweis \d+<"),
+    "pruefung-nachweise-suche": Case("/pruefung/nachweise?suche=Skalierungsnachweis", "reviewer",
+                                     scale.owing_reports, r"Skalierungsnachweis \d+<"),
     # the people of one association: bounded by the association, not by the history
     "mitglieder": Case("/organisationen/{organisation}/mitglieder", "signatory", scale.members,
                        r"skal-\d+@", bound="none"),
