@@ -42,6 +42,7 @@ SAMPLE_DEFAULTS = {
     "size": str(report_reviews.SAMPLE_SIZE),
     "threshold": report_reviews.SAMPLE_THRESHOLD.format_plain(),
 }
+SETTLEMENT_ROUTE = "/pruefung/nachweise/{grant_id:int}/abrechnung"
 UPLOAD_LIMIT = 21 * 1024 * 1024  # one file of 20 MB plus the form around it
 INDICATORS = {
     "sessions": "Termine je Angebot", "contacts_by_gender": "Kontakte nach Geschlecht",
@@ -93,6 +94,13 @@ def _indicator_tables(
     return [(INDICATORS.get(name, name), rows) for name, rows in tables.items()]
 
 
+def _settlement_page(request: Request[Any, Any, Any], grant_id: int) -> str | None:
+    """The address of the grant's settlement page (helper "settlement"), None while the app has
+    no such route — a link to it would lead to a page outside every route."""
+    registered = any(route.path == SETTLEMENT_ROUTE for route in request.app.routes)
+    return SETTLEMENT_ROUTE.replace("{grant_id:int}", str(grant_id)) if registered else None
+
+
 async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: int = 1,
                      errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                      status_code: int = 200) -> Template:  # fmt: skip
@@ -104,6 +112,7 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
         "may_start": Role.REVIEWER in principal.roles and grant.grant_status is GrantStatus.REPORT_SUBMITTED,
         "answer_names": ANSWERS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
         "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [], "copies": {},
+        "settlement": _settlement_page(request, grant.grant_id),
         "line_names": {line.actual_line_id: line.label for line in grant.lines if line.actual_line_id},
     }  # fmt: skip
     if report is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -365,3 +366,15 @@ async def test_the_receipt_list_comes_in_pages_of_50(client, database):
     assert second.text.count('name="receipt_version"') == 10
     assert "Belege, Seite 2" in second.text
     assert 'name="seite" value="2"' in second.text  # an assessment returns to its page
+
+
+def test_the_settlement_link_appears_once_its_route_is_registered():
+    from types import SimpleNamespace
+
+    from portal.review.reports import SETTLEMENT_ROUTE, _settlement_page
+
+    def request(*paths: str) -> Any:
+        return SimpleNamespace(app=SimpleNamespace(routes=[SimpleNamespace(path=p) for p in paths]))
+
+    assert _settlement_page(request("/pruefung/nachweise/{grant_id:int}"), 7) is None
+    assert _settlement_page(request(SETTLEMENT_ROUTE), 7) == "/pruefung/nachweise/7/abrechnung"
