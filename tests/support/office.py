@@ -39,14 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _convert(data: bytes, suffix: str, target: str) -> bytes:
     """The file as LibreOffice writes it in ``target``; fails when LibreOffice cannot open it."""
     with tempfile.TemporaryDirectory(prefix="grants-office-") as tmp:
-        source = Path(tmp, f"document{suffix}")
+        source, out = Path(tmp, f"document{suffix}"), Path(tmp, "out")
         source.write_bytes(data)
         result = subprocess.run(
             [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
-             "--convert-to", target, "--outdir", tmp, str(source)],
+             "--convert-to", target, "--outdir", str(out), str(source)],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
-        converted = source.with_suffix("." + target.split(":")[0])
+        converted = out / f"document.{target.split(':')[0]}"
         assert result.returncode == 0, result.stderr
         assert converted.exists(), f"LibreOffice konnte die Datei nicht öffnen: {result.stdout}"
         return converted.read_bytes()
@@ -67,3 +67,8 @@ def word_lines(docx: bytes) -> list[str]:
 def calc_rows(xlsx: bytes) -> list[list[str]]:
     """The first sheet of an .xlsx file as LibreOffice Calc shows it, formulas calculated."""
     return list(csv.reader(_convert(xlsx, ".xlsx", CSV).decode("utf-8-sig").splitlines()))
+
+
+def calc_resaved(xlsx: bytes) -> bytes:
+    """An .xlsx file as LibreOffice Calc saves it again (e.g. after a user edited it there)."""
+    return _convert(xlsx, ".xlsx", "xlsx:Calc MS Excel 2007 XML")
