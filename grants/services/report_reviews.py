@@ -367,6 +367,10 @@ async def draw_sample(principal: Principal, grant: GrantReport, version: int, si
         report = _in_review(principal, grant, version)
         if report.sample:
             raise Conflict("Die Stichprobe ist bereits gezogen; sie wird nicht neu gezogen.")
+        if report.simplified:
+            raise Conflict(
+                "Ein einfacher Verwendungsnachweis hat keine Belegliste, aus der gezogen wird."
+            )
         errors = {}
         if not 0 <= size <= MAX_SAMPLE:
             errors["size"] = f"Bitte eine Anzahl von 0 bis {MAX_SAMPLE} angeben."

@@ -11,7 +11,7 @@ from grants import sampling
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.money import Money
 from grants.services import report_reviews, usage_reports
-from grants.tables import Attachment, AuditEvent, GrantAward, Notification, Receipt
+from grants.tables import Attachment, AuditEvent, GrantAward, Notification, Receipt, UsageReport
 from grants.vocabulary import PlanLineKind
 from grants.workflow import GrantStatus
 from tests.support.login import csrf_post, sign_in
@@ -95,6 +95,19 @@ async def test_bad_sample_parameters_are_refused(database):
         await report_reviews.draw_sample(
             await principal("reviewer2"), grant, grant.report.version, 3, Money(0)
         )
+
+
+async def test_a_simplified_report_has_no_sample(database):
+    grant = await started()
+    assert grant.report is not None
+    await UsageReport.update({UsageReport.simplified: True}).where(
+        UsageReport.id == grant.report.id
+    )
+    grant = await usage_reports.get(await principal("reviewer"), grant.grant_id)
+    with pytest.raises(Conflict):
+        await report_reviews.draw_sample(
+            await principal("reviewer"), grant, grant.report.version, 3, Money(0)
+        )  # type: ignore[union-attr]
 
 
 async def _drawn_for_the_demo_association() -> tuple[int, list[int]]:
