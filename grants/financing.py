@@ -387,6 +387,12 @@ def _periods(start: date, end: date, base_rates: BaseRates) -> Iterator[tuple[in
             yield days, basis_points
 
 
+def refund_due(notified: date) -> date:
+    """When a refund falls due: one month after the refund decision was made known (§ 31 VwVfG
+    NRW with §§ 187 Abs. 1, 188 Abs. 2 and 3 BGB)."""
+    return _months_after(notified, 1)
+
+
 def _months_after(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1

@@ -138,6 +138,15 @@ class TargetGroup(Labelled):
     EVERYONE = "everyone", "offen für alle"
 
 
+# Languages of the offers (ISO 639-1 code → German name).
+LANGUAGES = {
+    "de": "Deutsch", "ar": "Arabisch", "en": "Englisch", "fa": "Persisch (Farsi/Dari)", "fr": "Französisch",
+    "el": "Griechisch", "it": "Italienisch", "ku": "Kurdisch", "pl": "Polnisch", "ps": "Paschtu",
+    "ro": "Rumänisch", "ru": "Russisch", "so": "Somali", "es": "Spanisch", "sq": "Albanisch",
+    "ti": "Tigrinya", "tr": "Türkisch", "uk": "Ukrainisch", "vi": "Vietnamesisch",
+}  # fmt: skip
+
+
 class Gender(Labelled):
     FEMALE = "female", "weiblich"
     MALE = "male", "männlich"

@@ -100,11 +100,12 @@ REPORTING = (G.APPROVED, G.PAYING)
 GRANT = _machine([
     ("pay",                  [G.APPROVED],                   G.PAYING,                   [R.FINANCE]),
     ("report_due",           REPORTING,                      G.REPORT_DUE,               [R.REVIEWER]),
-    ("submit_report",        [G.REPORT_DUE, G.REPORT_CHANGES_REQUESTED], G.REPORT_SUBMITTED, [R.SIGNATORY]),
+    # A report may come before the reviewer marks it due: from approved or paying as well.
+    ("submit_report",        [*REPORTING, G.REPORT_DUE, G.REPORT_CHANGES_REQUESTED], G.REPORT_SUBMITTED, [R.SIGNATORY]),
     ("start_report_review",  [G.REPORT_SUBMITTED],           G.REPORT_IN_REVIEW,         [R.REVIEWER]),
     ("request_report_changes", [G.REPORT_IN_REVIEW],         G.REPORT_CHANGES_REQUESTED, [R.REVIEWER]),
-    ("settle",               [G.REPORT_IN_REVIEW],           G.SETTLED,                  [R.REVIEWER]),
-    ("open_hearing",         [G.SETTLED],                    G.HEARING,                  [R.REVIEWER]),
+    ("settle",               [G.REPORT_IN_REVIEW],           G.SETTLED,                  [R.REVIEWER, R.APPROVER]),
+    ("open_hearing",         [G.SETTLED],                    G.HEARING,                  [R.REVIEWER, R.APPROVER]),
     ("set_refund",           [G.HEARING],                    G.REFUND_SET,               [R.APPROVER]),
     ("record_refund",        [G.REFUND_SET],                 G.REFUNDED,                 [R.FINANCE]),
     ("close",                [G.SETTLED, G.REFUNDED],        G.CLOSED,                   [R.REVIEWER, R.APPROVER]),
@@ -124,7 +125,7 @@ USAGE_REPORT = _machine([
     ("submit",          [U.DRAFT, U.CHANGES_REQUESTED], U.SUBMITTED,         [R.SIGNATORY]),
     ("start_review",    [U.SUBMITTED],                  U.IN_REVIEW,         [R.REVIEWER]),
     ("request_changes", [U.IN_REVIEW],                  U.CHANGES_REQUESTED, [R.REVIEWER]),
-    ("accept",          [U.IN_REVIEW],                  U.ACCEPTED,          [R.REVIEWER]),
+    ("accept",          [U.IN_REVIEW],                  U.ACCEPTED,          [R.REVIEWER, R.APPROVER]),  # by settling
 ])  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from portal import allow, api, database, errors, inputs, observability, security
 from portal.admin import base_rates as base_rate_pages
 from portal.admin import controllers as admin
 from portal.api import payments as api_payments
+from portal.api import settlements as api_settlements
+from portal.api import usage_reports as api_usage_reports
 from portal.api import v1 as api_v1
 from portal.applications import amendments as amendment_pages
 from portal.applications import controllers as applications
@@ -35,7 +37,9 @@ from portal.review import controllers as review
 from portal.review import pack as review_pack
 from portal.review import report_queue as review_report_queue
 from portal.review import reports as report_review
+from portal.review import settlements as settlement_pages
 from portal.text_blocks import controllers as text_blocks
+from portal.usage_reports import controllers as usage_report_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -54,7 +58,7 @@ class PortalPlugin(InitPlugin):
         app_config.state["settings"] = settings
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *base_rate_pages.ROUTES, *organisations.ROUTES,
-            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *review_report_queue.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, api_v1.router(), api_payments.router(),
+            *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *review_report_queue.ROUTES, *settlement_pages.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, *usage_report_pages.ROUTES, api_v1.router(), api_payments.router(), api_usage_reports.router(), api_settlements.router(),
             *report_review.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),

@@ -13,10 +13,13 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
+from grants import financing
 from grants.deadlines import usage_report_due
 from grants.demo.personas import APPROVERS, DEMO_ORGANISATION_KEY, PERSONAS, REVIEWERS, demo_issuer
+from grants.money import Money
 from grants.vocabulary import (
     COMPULSORY_OFFERS,
     AgeBand,
@@ -53,6 +56,16 @@ from grants.workflow import (
 )
 
 TODAY = date(2026, 11, 25)
+DUE_SOON = date(2026, 12, 31)  # the personas' association's 2025 report, its deadline extended
+
+
+class ReportRole(Enum):
+    """The part a grant plays in the usage-report demo (one grant each)."""
+
+    DUE_SOON = "due_soon"  # its report is due within weeks
+    READY = "ready"  # in review, every line recognised by "reviewer": another persona settles
+    REFUND = "refund"  # settled with a refund, the hearing still to come
+    SUBSEQUENT = "subsequent"  # settled with a Nachzahlung (the last instalment was withheld)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +317,7 @@ class Builder:
         self.file_numbers: dict[tuple[str, int], int] = {}
         self.batches: dict[int, Ref] = {}
         self.order_numbers: dict[Ref, int] = {}
+        self.roles_seen: dict[G, int] = {}
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -695,13 +709,29 @@ class Builder:
         if provisional:
             self.provisional_instalment(grant, line, row, schedule[0], provisional)
             return
+        role = self.report_role(grant_status, programme)
         paid = self.payments(
-            grant, line, row, schedule or [(date(year, 4, 1), approved)], grant_status, programme
+            grant,
+            line,
+            row,
+            schedule or [(date(year, 4, 1), approved)],
+            grant_status,
+            programme,
+            withhold_last=role is ReportRole.SUBSEQUENT,
         )
         if grant_status in REPORT_STATUS:
             self.usage_report(
-                grant, app, lines, grant_status, approved, paid, decision, line, reviewer
+                grant, app, lines, grant_status, approved, paid, decision, line, reviewer, role
             )
+
+    def report_role(self, status: G | None, programme: str) -> ReportRole | None:
+        """The IKZ grants that play a part in the usage-report demo: the first of their state."""
+        wanted = {G.REPORT_DUE: [ReportRole.DUE_SOON], G.REPORT_IN_REVIEW: [ReportRole.READY],
+                  G.SETTLED: [ReportRole.REFUND, ReportRole.SUBSEQUENT]}.get(status or G.APPROVED, [])  # fmt: skip
+        if programme != "IKZ" or status is None:
+            return None
+        seen = self.roles_seen[status] = self.roles_seen.get(status, 0) + 1
+        return wanted[seen - 1] if seen <= len(wanted) else None
 
     def schedule(self, year: int, approved: int) -> list[tuple[date, int]]:
         """Quarterly instalments that add up to the approved amount exactly."""
@@ -710,9 +740,12 @@ class Builder:
         return list(zip((date(year, m, 15) for m in (1, 4, 7, 10)), amounts, strict=True))
 
     def payments(self, grant: Ref, line: Ref, application: dict[str, Any], schedule: list[tuple[date, int]],
-                 status: G, programme: str) -> int:  # fmt: skip
-        """Payment orders along the schedule; returns what was paid."""
+                 status: G, programme: str, withhold_last: bool = False) -> int:  # fmt: skip
+        """Payment orders along the schedule; returns what was paid. ``withhold_last``: the last
+        instalment was cancelled, to be paid with the settlement (Nachzahlung)."""
         states = self.payment_states(status, programme, len(schedule))
+        if withhold_last:
+            states[-1] = P.CANCELLED
         kind = PaymentKind.INSTALMENT if programme == "IKZ" else PaymentKind.REQUEST
         paid = 0
         for number, ((due, cents), state) in enumerate(
@@ -785,32 +818,42 @@ class Builder:
     # -- usage reports and settlements -----------------------------------------------------
 
     def usage_report(self, grant: Ref, app: Ref, lines: list[Ref], status: G, approved: int, paid: int,
-                     decision: Ref, budget_line: Ref, reviewer: Ref | None) -> None:  # fmt: skip
+                     decision: Ref, budget_line: Ref, reviewer: Ref | None, role: ReportRole | None) -> None:  # fmt: skip
+        """The grant's report by its state. Reports that led to a refund spent 80–88 % of the
+        plan; settled and closed ones without refund at least the plan; the rest about the plan."""
         row = self.data.get(app)
         report_status = REPORT_STATUS[status]
         submitted = report_status is not U.DRAFT
+        due = usage_report_due(row["period_end"])
+        if role is ReportRole.DUE_SOON:  # the KI extended the personas' association's deadline
+            due = self.data.get(decision)["usage_report_due"] = DUE_SOON
+        if role is ReportRole.READY:  # assessed by Julia Becker: another persona settles it
+            reviewer = self.user("reviewer")
         submitted_at = at(
             usage_report_due(row["period_end"]) - timedelta(days=self.rng.randint(5, 60))
         )
         report = self.data.add(
             "usage_report", grant=grant, kind=UsageReportKind.FINAL, status=report_status,
             period_start=row["period_start"], period_end=row["period_end"],
-            due_date=usage_report_due(row["period_end"]),
+            due_date=due,
             narrative="Alle drei Pflichtangebote fanden das ganze Jahr statt. Die Beratung war stark nachgefragt, vor allem zu Aufenthalt und Wohnen.",
             confirmed=submitted, reviewer=reviewer if submitted else None,
             submitted_by=self.submitter(row) if submitted else None,
             submitted_at=submitted_at if submitted else None, created_at=submitted_at - timedelta(days=30),
         )  # fmt: skip
-        underspend = status in REFUND_STATES
+        underspend = status in REFUND_STATES or role in (ReportRole.REFUND, ReportRole.READY)
+        at_least_plan = status in (G.SETTLED, G.CLOSED) and not underspend
+        assessed = report_status is U.ACCEPTED or role is ReportRole.READY
         actual_expenses = actual_revenues = 0
         for line in lines:
             plan = self.data.get(line)
-            factor = self.rng.randint(80, 88) if underspend else self.rng.randint(97, 103)
+            factor = self.rng.randint(80, 88) if underspend else (
+                self.rng.randint(100, 103) if at_least_plan else self.rng.randint(97, 103))  # fmt: skip
             if plan["kind"] is PlanLineKind.REVENUE:
                 factor = 100
             amount = plan["amount_cents"] * factor // 100
             actual = self.data.add("actual_line", usage_report=report, plan_line=line, amount_cents=amount,
-                                   recognised_cents=amount if report_status is U.ACCEPTED else None)  # fmt: skip
+                                   recognised_cents=amount if assessed else None)  # fmt: skip
             if plan["kind"] is PlanLineKind.EXPENSE:
                 actual_expenses += amount
                 self.receipts(report, actual, amount, row["period_start"].year)
@@ -823,7 +866,7 @@ class Builder:
                           requested_at=at(date(2026, 11, 12)))  # fmt: skip
         if status in GRANT_DONE_WITH_REPORT:
             self.settlement(grant, report, status, approved, paid, actual_expenses, actual_revenues,
-                            decision, budget_line, submitted_at)  # fmt: skip
+                            decision, budget_line, submitted_at, reviewer)  # fmt: skip
 
     def receipts(self, report: Ref, actual: Ref, amount: int, year: int) -> None:
         count = self.rng.randint(1, 3)
@@ -856,28 +899,64 @@ class Builder:
             )
 
     def settlement(self, grant: Ref, report: Ref, status: G, approved: int, paid: int, expenses: int,
-                   revenues: int, decision: Ref, budget_line: Ref, submitted_at: datetime) -> None:  # fmt: skip
-        """Fehlbedarf: Z′ = min(Z, max(0, A′ − D′)); Festbetrag: Z′ = min(F, A′) (DOMAIN.md §4)."""
-        fixed = self.data.get(decision)["financing_type"] is FinancingType.FIXED
-        final = min(approved, expenses) if fixed else min(approved, max(0, expenses - revenues))
-        refund, subsequent = max(0, paid - final), max(0, final - paid)
+                   revenues: int, decision: Ref, budget_line: Ref, submitted_at: datetime,
+                   reviewer: Ref | None) -> None:  # fmt: skip
+        """Settled as :mod:`grants.services.settlements` does: Z′ by :func:`financing.final_grant`,
+        refund or Nachzahlung, § 49a interest from the day after the period — up to the day of
+        settling, and once the refund is set up to its due date (a month after the decision);
+        the commitment released down to Z′; a Nachzahlung as an order certified by a reviewer."""
+        d = self.data.get(decision)
+        application = self.data.get(d["application"])
+        parameters = financing.Parameters(
+            d["financing_type"], Money(d["eligible_cents"]), Money(d["other_funding_cents"]),
+            cap=Money(d["cap_cents"]) if d["cap_cents"] is not None else None,
+            fixed=Money(d["fixed_cents"]) if d["fixed_cents"] is not None else None,
+        )  # fmt: skip
+        final = financing.final_grant(
+            parameters, Money(approved), financing.Actuals(Money(expenses), Money(revenues))
+        )
+        refund = financing.refund(Money(paid), final)
+        subsequent = financing.subsequent_payment(Money(paid), final)
         settled_at = submitted_at + timedelta(days=60)
         hearing = status in REFUND_STATES
+        decided = settled_at + timedelta(days=45) if status in (G.REFUND_SET, G.REFUNDED) else None
+        due = financing.refund_due(decided.date()) if decided else None
+        interest_from = application["period_end"] + timedelta(days=1)
+        interest = (
+            financing.interest(refund, interest_from, due or settled_at.date(), BASE_RATES)
+            if refund
+            else Money(0)
+        )
+        order = None
+        if subsequent:
+            settler = self.user("reviewer2")
+            order = self.data.add(
+                "payment_order", grant=grant, budget_line=budget_line, kind=PaymentKind.SUBSEQUENT,
+                status=P.CERTIFIED, amount_cents=subsequent.cents, due_date=settled_at.date(),
+                purpose=f"{application['file_number']} {PaymentKind.SUBSEQUENT.label} 1 Zeitraum {application['period_start']:%m/%Y}-{application['period_end']:%m/%Y}",
+                created_by=self.user("approver"), created_at=settled_at, certified_by=settler,
+                certified_at=settled_at + timedelta(days=1), released_by=None, released_at=None, batch=None,
+                order_number=None, paid_on=None, cash_reference="", funds_request=None,
+                idempotency_key=f"subsequent:{application['file_number']}",
+            )  # fmt: skip
         self.data.add(
             "settlement", grant=grant, usage_report=report, recognised_expenses_cents=expenses,
-            recognised_other_funding_cents=revenues, final_cents=final, paid_cents=paid,
-            refund_cents=refund, subsequent_cents=subsequent,
-            refund_due_date=(settled_at + timedelta(days=60)).date() if refund and status is not G.HEARING else None,
+            recognised_other_funding_cents=revenues, final_cents=final.cents, paid_cents=paid,
+            refund_cents=refund.cents, subsequent_cents=subsequent.cents, interest_cents=interest.cents,
+            interest_from=interest_from if refund else None, refund_due_date=due,
             hearing_sent_at=settled_at + timedelta(days=5) if hearing else None,
             hearing_deadline=(settled_at + timedelta(days=33)).date() if hearing else None,
-            refund_decided_at=settled_at + timedelta(days=45) if status in (G.REFUND_SET, G.REFUNDED) else None,
+            refund_decided_at=decided,
             repaid_at=settled_at + timedelta(days=80) if status is G.REFUNDED else None,
-            settled_by=self.user("reviewer"), created_at=settled_at,
+            repaid_cents=(refund + interest).cents if status is G.REFUNDED else 0,
+            cash_reference=f"5400.{application['file_number'][-4:]}.0001" if status is G.REFUNDED else "",
+            recognised_by=reviewer, settled_by=self.user("approver"), signed_off_by=self.user("approver"),
+            signed_off_at=settled_at, subsequent_order=order, created_at=settled_at,
         )  # fmt: skip
-        if final < approved:
+        if final.cents < approved:
             self.data.add("budget_commitment", budget_line=budget_line, grant=grant, decision=decision,
-                          amount_cents=final - approved, reason="Abrechnung: Freigabe nicht benötigter Mittel",
-                          booked_by=self.user("reviewer"), booked_at=settled_at)  # fmt: skip
+                          amount_cents=final.cents - approved, reason="Abrechnung: Freigabe nicht benötigter Mittel",
+                          booked_by=self.user("approver"), booked_at=settled_at)  # fmt: skip
 
 
 def build(seed: int = 2026, base_url: str = "http://127.0.0.1:8000") -> DemoData:

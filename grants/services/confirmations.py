@@ -1,5 +1,7 @@
 """Payment confirmations from the cash office (CSV or Excel): each row names an exported order by
-its Anordnungs-Nr. or Verwendungszweck, with amount, date and Kassenzeichen.
+its Anordnungs-Nr. or Verwendungszweck, with amount, date and Kassenzeichen — or an incoming
+refund by its Verwendungszweck "Rückforderung <Aktenzeichen>", which marks the receivable as
+received when the amount is the whole claim (refund and interest, DOMAIN.md §8).
 
 Every row is checked first — unknown order, amount differs, already paid, not yet exported,
 twice in the file — and the file is applied only when all rows are right, all in one
@@ -24,6 +26,7 @@ from grants import audit, clock, db
 from grants.audit import Actor
 from grants.errors import Forbidden
 from grants.money import MAX_AMOUNT, Money, MoneyFormatError
+from grants.services import settlements
 from grants.services.payments import record_payment
 from grants.services.users import Principal
 from grants.tables import PaymentOrder
@@ -199,18 +202,63 @@ async def apply(
     sha256 = hashlib.sha256(content).hexdigest()
     async with db.transaction():
         await db.lock("payment_confirmations")  # one import at a time: a file twice is seen as paid
-        orders = await _orders_for(confirmations)
-        if errors := _problems(confirmations, orders):
-            raise ImportRejected(errors[:MAX_ERRORS])
-        for confirmation in confirmations:
+        incoming = [c for c in confirmations if _receivable(c)]
+        outgoing = [c for c in confirmations if not _receivable(c)]
+        orders = await _orders_for(outgoing)
+        claims = await settlements.open_claims(sorted({_receivable(c) for c in incoming}))
+        if errors := _problems(outgoing, orders) + _claim_problems(incoming, claims):
+            raise ImportRejected(sorted(errors, key=_row_of)[:MAX_ERRORS])
+        for confirmation in outgoing:
             order = orders[_key(confirmation)][0]
             await record_payment(principal, order["id"], confirmation.paid_on, confirmation.cash_reference,
                                  request_id)  # fmt: skip
+        for confirmation in incoming:
+            grant_id, _ = claims[_receivable(confirmation)]
+            await settlements.repaid(principal, grant_id, None, confirmation.amount, confirmation.paid_on,
+                                     confirmation.cash_reference, request_id)  # fmt: skip
         total = Money.total(c.amount for c in confirmations)
         await audit.record(Actor(principal.id, request_id), "payments.imported", "payment_confirmations", 0,
                            data={"file": filename[:200], "sha256": sha256, "payments": len(confirmations),
                                  "total_cents": total.cents})  # fmt: skip
     return ImportResult(len(confirmations), total, sha256)
+
+
+def _receivable(confirmation: Confirmation) -> str:
+    """The Aktenzeichen of a row that pays a refund back, else ""."""
+    if confirmation.order_number or not confirmation.purpose.startswith(
+        settlements.RECEIVABLE_PREFIX
+    ):
+        return ""
+    return confirmation.purpose.removeprefix(settlements.RECEIVABLE_PREFIX).strip()
+
+
+def _row_of(message: str) -> int:
+    found = re.match(r"Zeile (\d+)", message)
+    return int(found.group(1)) if found else 0
+
+
+def _claim_problems(
+    incoming: list[Confirmation], claims: dict[str, tuple[int, Money]]
+) -> list[str]:
+    errors, seen = [], set()
+    today = clock.today()
+    for c in incoming:
+        file_number = _receivable(c)
+        if file_number not in claims:
+            errors.append(f"Zeile {c.row}: Zu {file_number} ist keine Rückforderung offen.")
+        elif file_number in seen:
+            errors.append(
+                f"Zeile {c.row}: Die Rückforderung {file_number} steht zweimal in der Datei."
+            )
+        elif c.amount != claims[file_number][1]:
+            errors.append(f"Zeile {c.row}: Der Betrag {c.amount.format()} entspricht nicht der Forderung zu "
+                          f"{file_number} ({claims[file_number][1].format()}); Teilzahlungen werden nicht verbucht.")  # fmt: skip
+        elif c.paid_on > today:
+            errors.append(
+                f"Zeile {c.row}: Das Zahlungsdatum {c.paid_on:%d.%m.%Y} liegt in der Zukunft."
+            )
+        seen.add(file_number)
+    return errors
 
 
 def _key(confirmation: Confirmation) -> tuple[str, str]:

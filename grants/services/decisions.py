@@ -57,6 +57,9 @@ ACTIONS = {
     ),
     Recommendation.REJECT: ("reject", DecisionKind.REJECTION, "application.rejected"),
 }
+INTERNAL = frozenset(
+    {DocumentKind.AUDIT_MEMO}
+)  # the KI's own documents: not in the association's inbox
 DOCUMENT_KINDS = {
     DecisionKind.APPROVAL: DocumentKind.GRANT_LETTER,
     DecisionKind.PARTIAL_APPROVAL: DocumentKind.PARTIAL_GRANT_LETTER,
@@ -483,7 +486,8 @@ async def documents(principal: Principal, organisation_id: int, page: int = 1) -
     rows = await Document.select(
         Document.id, Document.title, Document.filename, Document.created_at, Document.application,
         Document.application.file_number,
-    ).where(Document.organisation == organisation_id).order_by(Document.id, ascending=False).limit(
+    ).where((Document.organisation == organisation_id) & (Document.kind.not_in(list(INTERNAL)))).order_by(
+        Document.id, ascending=False).limit(
         limit).offset(offset)  # fmt: skip
     return page_of([DocumentRow(r["id"], r["title"], r["filename"], r["created_at"], r["application"],
                                 r["application.file_number"]) for r in rows], page)  # fmt: skip
@@ -491,9 +495,9 @@ async def documents(principal: Principal, organisation_id: int, page: int = 1) -
 
 async def document(principal: Principal, document_id: int) -> tuple[dict[str, Any], bytes]:
     row = await Document.select().where(Document.id == document_id).first()
-    if row is None or (
-        not applications.is_staff(principal) and principal.role_in(row["organisation"]) is None
-    ):
+    if row is None or (not applications.is_staff(principal) and (
+        principal.role_in(row["organisation"]) is None or row["kind"] in INTERNAL
+    )):  # fmt: skip
         raise NotFound(document_id)
     return row, files.read(row["sha256"])
 

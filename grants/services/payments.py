@@ -322,10 +322,17 @@ def purpose(file_number: str, kind: PaymentKind, number: int, start: date | None
 
 
 def check_order(
-    grant: GrantPayments, year: int, amount: Money, *, excluding: int | None = None
+    grant: GrantPayments,
+    year: int,
+    amount: Money,
+    *,
+    excluding: int | None = None,
+    kind: PaymentKind | None = None,
 ) -> None:
-    """Refuse an order the grant cannot carry: state, suspension, Z, and the year's binding."""
-    if grant.status not in PAYABLE:
+    """Refuse an order the grant cannot carry: state, suspension, Z, and the year's binding.
+    A settled grant takes only its Nachzahlung."""
+    settled = kind is PaymentKind.SUBSEQUENT and grant.status is GrantStatus.SETTLED
+    if grant.status not in PAYABLE and not settled:
         raise Conflict(
             f"Für eine Zuwendung im Status „{grant.status.label}“ wird nichts ausgezahlt."
         )
@@ -381,30 +388,33 @@ def binding_for(grant: GrantPayments, year: int) -> YearBinding:
 
 async def create_order(principal: Principal, grant: GrantPayments, *, kind: PaymentKind, amount: Money,
                        due: date, number: int, idempotency_key: str, funds_request: int | None = None,
-                       request_id: str = "-") -> int:  # fmt: skip
+                       request_id: str = "-", budget_year: int | None = None, draft: bool = False) -> int:  # fmt: skip
     """Insert an order certified "sachlich richtig" by its author. Call inside a transaction that
-    holds the grant's lock; an order with the same key is returned instead of a second one."""
+    holds the grant's lock; an order with the same key is returned instead of a second one.
+
+    ``budget_year``: the fiscal year charged (default: the due date's). ``draft``: the order of a
+    settlement's Nachzahlung, which someone else certifies and finance releases."""
     existing = await PaymentOrder.select(PaymentOrder.id).where(
         PaymentOrder.idempotency_key == idempotency_key
     ).first()  # fmt: skip
     if existing:
         return int(existing["id"])
-    if not principal.roles & PREPARERS:
+    if not draft and not principal.roles & PREPARERS:
         raise Forbidden("Zahlungen ordnen Sachbearbeitung oder Finanzen an.")
-    year = due.year
-    check_order(grant, year, amount)
+    year = budget_year or due.year
+    check_order(grant, year, amount, kind=kind)
     now = clock.now()
     rows = await PaymentOrder.insert(PaymentOrder(
         grant=grant.grant_id, budget_line=binding_for(grant, year).budget_line_id, funds_request=funds_request,
-        kind=kind, status=P.CERTIFIED, amount_cents=amount.cents, due_date=due,
+        kind=kind, status=P.DRAFT if draft else P.CERTIFIED, amount_cents=amount.cents, due_date=due,
         purpose=purpose(grant.file_number, kind, number, grant.period_start, grant.period_end),
         idempotency_key=idempotency_key, created_by=principal.id, created_at=now,
-        certified_by=principal.id, certified_at=now,
+        certified_by=None if draft else principal.id, certified_at=None if draft else now,
     )).returning(PaymentOrder.id)  # fmt: skip
     order_id = int(rows[0]["id"])
     if kind is PaymentKind.INSTALMENT:
         await refresh_next_instalments(grant.grant_id)
-    await audit.record(Actor(principal.id, request_id), "payment_order.certified", "payment_order", order_id,
+    await audit.record(Actor(principal.id, request_id), "payment_order.created" if draft else "payment_order.certified", "payment_order", order_id,
                        organisation=grant.organisation_id,
                        data={"grant": grant.grant_id, "amount_cents": amount.cents, "kind": kind.value})  # fmt: skip
     return order_id
@@ -434,7 +444,7 @@ async def prepare_instalment(
 async def _order(order_id: int) -> dict[str, Any]:
     row = await PaymentOrder.select(
         PaymentOrder.id, PaymentOrder.version, PaymentOrder.status, PaymentOrder.grant, PaymentOrder.amount_cents,
-        PaymentOrder.certified_by, PaymentOrder.released_by, PaymentOrder.paid_on, PaymentOrder.cash_reference,
+        PaymentOrder.kind, PaymentOrder.certified_by, PaymentOrder.released_by, PaymentOrder.paid_on, PaymentOrder.cash_reference,
         PaymentOrder.budget_line.fiscal_year.year, PaymentOrder.budget_line.fiscal_year.budget_in_force,  # type: ignore[union-attr]
     ).where(PaymentOrder.id == order_id).first()  # fmt: skip
     if row is None:
@@ -486,6 +496,7 @@ async def certify(principal: Principal, order_id: int, version: int, request_id:
             order["budget_line.fiscal_year.year"],
             Money(order["amount_cents"]),
             excluding=order_id,
+            kind=PaymentKind(order["kind"]),
         )
         now = clock.now()
         await _transition(principal, order, version, "certify",
@@ -507,6 +518,7 @@ async def release(principal: Principal, order_id: int, version: int, request_id:
             order["budget_line.fiscal_year.year"],
             Money(order["amount_cents"]),
             excluding=order_id,
+            kind=PaymentKind(order["kind"]),
         )
         await _require_provisional(order, clock.today())
         await _transition(principal, order, version, "release",

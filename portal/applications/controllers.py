@@ -30,6 +30,7 @@ from grants.services.applications import ApplicationView, ProjectInput
 from grants.services.calls import open_calls
 from grants.tables import Centre
 from grants.vocabulary import (
+    LANGUAGES,
     ORGANISATION_ROLES,
     STAFF_ROLES,
     AttachmentKind,
@@ -52,12 +53,6 @@ APPLICANT = access(roles(Role.MEMBER))
 SIGNATORY = access(roles(Role.SIGNATORY))
 READER = access(roles(*ORGANISATION_ROLES, *STAFF_ROLES))
 UPLOAD_LIMIT = 21 * 1024 * 1024  # one file of 20 MB plus the form around it
-LANGUAGES = {
-    "de": "Deutsch", "ar": "Arabisch", "en": "Englisch", "fa": "Persisch (Farsi/Dari)", "fr": "Französisch",
-    "el": "Griechisch", "it": "Italienisch", "ku": "Kurdisch", "pl": "Polnisch", "ps": "Paschtu",
-    "ro": "Rumänisch", "ru": "Russisch", "so": "Somali", "es": "Spanisch", "sq": "Albanisch",
-    "ti": "Tigrinya", "tr": "Türkisch", "uk": "Ukrainisch", "vi": "Vietnamesisch",
-}  # fmt: skip
 CONFLICT = ("Der Antrag wurde inzwischen von jemand anderem geändert. Ihre Eingaben sind unten erhalten – "
             "bitte prüfen Sie sie und speichern Sie erneut.")  # fmt: skip
 KIND_PATHS = {"ausgabe": PlanLineKind.EXPENSE, "einnahme": PlanLineKind.REVENUE}

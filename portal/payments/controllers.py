@@ -55,8 +55,10 @@ async def _grant_page(request: Request[Any, Any, Any], grant_id: int, errors: di
         "verdicts": await payments.grant_verdicts(grant, clock.today()),
         "values": values or {}, "user_id": principal.id,
         "may_prepare": bool(principal.roles & payments.PREPARERS) and grant.payable,
+        "may_certify": bool(principal.roles & payments.PREPARERS),  # a draft, e.g. a settlement's Nachzahlung
         "may_release": Role.FINANCE in principal.roles,
         "may_request": member and grant.payable and grant.payment_mode is PaymentMode.ON_REQUEST,
+        "may_report": member,
     }, status_code=status_code)  # fmt: skip
 
 

@@ -9,12 +9,13 @@ import httpx
 import pytest
 
 from grants.tables import Application, Membership, PlanLine
-from grants.workflow import ApplicationStatus
+from grants.workflow import ApplicationStatus, GrantStatus
 from portal.auth.guard import undeclared_routes
 from portal.security import DOWNLOAD_POLICY
 from tests.auth.test_route_matrix import routes
 from tests.support import applying
 from tests.support.login import sign_in
+from tests.support.reporting import own_grant
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 API = "/api/v1"
@@ -563,11 +564,13 @@ async def test_ids_and_versions_beyond_the_range_are_422_at_the_field(client, wo
 async def test_a_deeply_nested_body_is_400_on_every_json_route(client, app, world):
     await signed_in(client, "signatory")  # a member who may also submit and withdraw
     draft_id = (await draft(client, world))["id"]
+    grant_id = await own_grant(GrantStatus.PAYING)  # the usage report's routes
     deep = "[" * 100_000 + "]" * 100_000
     writes = [(m, p) for m, p, _ in routes(app) if p.startswith(API) and m in {"POST", "PUT"}]
     assert len(writes) >= 10
     for method, path in writes:
-        url = path.replace("{application_id:int}", str(draft_id)).replace("{line_key:str}", "x")
+        url = path.replace("{application_id:int}", str(draft_id)).replace("{line_key:str}", "x").replace(
+            "{grant_id:int}", str(grant_id))  # fmt: skip
         answer = await client.request(method, url, content=deep,
                                       headers={**csrf(client), "content-type": "application/json"})  # fmt: skip
         assert answer.status_code == 400, (url, answer.status_code, answer.text[:200])

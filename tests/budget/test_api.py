@@ -37,7 +37,7 @@ async def test_the_lines_of_a_year_with_their_figures(signed_in):
     assert set(body) == {"fiscal_year", "budget_in_force", "lines", "totals"}
     assert (body["fiscal_year"], body["budget_in_force"]) == (2024, True)
     assert body["totals"] == figures_json(overview.totals)
-    assert body["totals"]["refunds"] == "22923.90"
+    assert body["totals"]["refunds"] == "23450.30"
     assert [line["id"] for line in body["lines"]] == [line.id for line in overview.lines]
     ikz = body["lines"][0]
     line = overview.lines[0]

@@ -58,6 +58,7 @@ async def test_unique_constraints_exist_for_single_and_composite_keys(migrated):
     ("decision", ("usage_report_due", "id")),  # usage reports falling due: reminders, report queue
     ("grant_award", ("current_decision",)),  # from a decision to its grant
     ("usage_report", ("grant", "kind")),  # the report of each grant shown
+    ("receipt", ("usage_report", "kind", "receipt_date", "number")),  # a receipt list by date
 ])  # fmt: skip
 async def test_the_pages_at_nrw_scale_have_their_indexes(migrated, table, columns):
     assert columns in await live.indexed_column_sets(table)
