@@ -347,13 +347,6 @@ async def request_changes(principal: Principal, grant: GrantReport, version: int
                            data={"usage_report": report.id, "deadline": deadline.isoformat()})  # fmt: skip
 
 
-async def open_change_request(report: Report) -> dict[str, Any] | None:
-    """The report's Nachforderung not yet answered, if any."""
-    return await ChangeRequest.select(ChangeRequest.points, ChangeRequest.deadline, ChangeRequest.requested_at).where(
-        (ChangeRequest.usage_report == report.id) & ChangeRequest.resolved_at.is_null()
-    ).order_by(ChangeRequest.id, ascending=False).first()  # fmt: skip
-
-
 # -- the sample ------------------------------------------------------------------------------
 
 

@@ -12,20 +12,14 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from grants import indicators as catalogue
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
 from grants.paging import Page
 from grants.report_assessment import Assessed, Verdict, verdict_of
 from grants.services import report_reviews, usage_reports
 from grants.services.usage_reports import GrantReport, ReceiptRow
-from grants.vocabulary import (
-    AgeBand,
-    CounsellingTopic,
-    Gender,
-    LineVerdict,
-    OfferType,
-    Role,
-)
+from grants.vocabulary import LineVerdict, Role
 from grants.workflow import GrantStatus
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
@@ -42,21 +36,7 @@ SAMPLE_DEFAULTS = {
     "size": str(report_reviews.SAMPLE_SIZE),
     "threshold": report_reviews.SAMPLE_THRESHOLD.format_plain(),
 }
-SETTLEMENT_ROUTE = "/pruefung/nachweise/{grant_id:int}/abrechnung"
 UPLOAD_LIMIT = 21 * 1024 * 1024  # one file of 20 MB plus the form around it
-INDICATORS = {
-    "sessions": "Termine je Angebot", "contacts_by_gender": "Kontakte nach Geschlecht",
-    "contacts_by_age": "Kontakte nach Alter", "counselling_by_topic": "Beratungskontakte nach Thema",
-    "volunteers": "Ehrenamtliche", "staff": "Hauptamtliche", "partners": "Kooperationspartner",
-}  # fmt: skip
-DIMENSIONS = {
-    **dict(OfferType.choices()), **dict(Gender.choices()), **dict(AgeBand.choices()),
-    **dict(CounsellingTopic.choices()), "count": "Anzahl", "hours": "Stunden",
-}  # fmt: skip
-ANSWERS = {
-    "goals": "Ziele und Ergebnisse", "changes": "Abweichungen vom Plan", "challenges": "Herausforderungen",
-    "outlook": "Ausblick",
-}  # fmt: skip
 
 
 def _address(grant_id: int, page: int = 1, anchor: str = "") -> str:
@@ -86,19 +66,21 @@ def _stored_values(proposed: dict[int, Assessed], receipts: Page[ReceiptRow]) ->
 
 def _indicator_tables(
     counts: dict[tuple[str, str], int],
-) -> list[tuple[str, list[tuple[str, int]]]]:
-    """The Sachbericht's counts as one table per indicator: (title, [(dimension, count)])."""
-    tables: dict[str, list[tuple[str, int]]] = {}
-    for (indicator, dimension), value in counts.items():
-        tables.setdefault(indicator, []).append((DIMENSIONS.get(dimension, dimension), value))
-    return [(INDICATORS.get(name, name), rows) for name, rows in tables.items()]
+) -> list[tuple[str, list[tuple[str, str]], str | None]]:
+    """The Sachbericht's counts, one table per indicator of the catalogue that has any, in its
+    order: (title, [(dimension, count)], total or None); decimals (VZÄ) with their places."""
+    tables = []
+    for indicator in catalogue.INDICATORS:
+        rows = [(d.label, _count(counts[(indicator.key, d.key)], d.places)) for d in indicator.dimensions
+                if (indicator.key, d.key) in counts]  # fmt: skip
+        if rows:
+            total = catalogue.totals(counts).get(indicator.key)
+            tables.append((indicator.label, rows, None if total is None else _count(total, 0)))
+    return tables
 
 
-def _settlement_page(request: Request[Any, Any, Any], grant_id: int) -> str | None:
-    """The address of the grant's settlement page (helper "settlement"), None while the app has
-    no such route — a link to it would lead to a page outside every route."""
-    registered = any(route.path == SETTLEMENT_ROUTE for route in request.app.routes)
-    return SETTLEMENT_ROUTE.replace("{grant_id:int}", str(grant_id)) if registered else None
+def _count(value: int, places: int) -> str:
+    return format(Decimal(value).scaleb(-places), "f").replace(".", ",") if places else str(value)
 
 
 async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: int = 1,
@@ -110,9 +92,8 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
         "grant": grant, "report": report, "errors": errors or {}, "verdicts": LineVerdict.choices(),
         "is_reviewer": report_reviews.is_reviewer(principal, grant),
         "may_start": Role.REVIEWER in principal.roles and grant.grant_status is GrantStatus.REPORT_SUBMITTED,
-        "answer_names": ANSWERS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
+        "prompts": catalogue.PROMPTS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
         "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [], "copies": {},
-        "settlement": _settlement_page(request, grant.grant_id),
         "line_names": {line.actual_line_id: line.label for line in grant.lines if line.actual_line_id},
     }  # fmt: skip
     if report is not None:
@@ -122,7 +103,7 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
         context |= {
             "deviations": {d.key: d for d in report_reviews.deviations(grant).lines}, "receipts": receipts,
             "indicator_tables": _indicator_tables(await usage_reports.indicators(report)),
-            "change_request": await report_reviews.open_change_request(report),
+            "change_request": await usage_reports.open_change_request(report),
             "sampled": sampled, "checks": await usage_reports.checks(grant),
             "copies": {s.receipt.id: s.copies for s in sampled},
             "values": {**_stored_values(proposed, receipts), **SAMPLE_DEFAULTS, **(values or {})},

@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from grants import clock
+from grants import indicators as catalogue
 from grants.errors import Conflict, Forbidden, Invalid
 from grants.money import Money
 from grants.report_assessment import Verdict
@@ -342,6 +342,18 @@ async def test_the_workspace_shows_the_automatic_checks_and_the_paid_amount(clie
     await sign_in(client, "auditor")
     page = html.unescape((await client.get(f"/pruefung/nachweise/{grant_id}")).text)
     assert "Automatische Prüfungen" in page
+    assert f'href="/pruefung/nachweise/{grant_id}/abrechnung"' in page
+    counts = await usage_reports.indicators(grant.report)  # type: ignore[arg-type]
+    assert counts
+    for (indicator, dimension), value in counts.items():
+        shown = catalogue.BY_KEY[indicator]
+        assert f"<caption>{shown.label}</caption>" in page
+        row = {d.key: d for d in shown.dimensions}[dimension]
+        if not row.places:
+            assert f'<th scope="row">{row.label}</th><td class="num">{value}</td>' in page
+    for key, question in catalogue.PROMPTS:
+        if grant.report.answers.get(key):  # type: ignore[union-attr]
+            assert f"<dt>{question}</dt><dd>{grant.report.answers[key]}</dd>" in page  # type: ignore[union-attr]
     assert f"Ausgezahlt</dt><dd>{found.paid.format()}" in page
     assert f"Zuwendung nach den gemeldeten Zahlen</dt><dd>{found.final_grant.format()}" in page
     for finding in found.findings:
@@ -366,15 +378,3 @@ async def test_the_receipt_list_comes_in_pages_of_50(client, database):
     assert second.text.count('name="receipt_version"') == 10
     assert "Belege, Seite 2" in second.text
     assert 'name="seite" value="2"' in second.text  # an assessment returns to its page
-
-
-def test_the_settlement_link_appears_once_its_route_is_registered():
-    from types import SimpleNamespace
-
-    from portal.review.reports import SETTLEMENT_ROUTE, _settlement_page
-
-    def request(*paths: str) -> Any:
-        return SimpleNamespace(app=SimpleNamespace(routes=[SimpleNamespace(path=p) for p in paths]))
-
-    assert _settlement_page(request("/pruefung/nachweise/{grant_id:int}"), 7) is None
-    assert _settlement_page(request(SETTLEMENT_ROUTE), 7) == "/pruefung/nachweise/7/abrechnung"
