@@ -31,9 +31,13 @@ from grants.report_assessment import (
     verdict_of,
 )
 from grants.services.attachments import Download, checked
-from grants.services.usage_reports import GrantReport, ReceiptRow, Report, ReportLine, may_see
 from grants.services.usage_reports import (
-    _receipt as receipt_row,
+    GrantReport,
+    ReceiptRow,
+    Report,
+    ReportLine,
+    may_see,
+    receipt_row,
 )  # one row as the read model reads it
 from grants.services.users import Principal
 from grants.tables import (
