@@ -41,6 +41,8 @@ class ReportLine:
     plan: Money
     actual: Money | None
     amended: bool = False  # an Änderungsbescheid changed this line's plan (no 20 % tolerance)
+    # False for own funds and own work (Eigenmittel, Eigenleistung): no receipts prove them.
+    receipted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +279,7 @@ def _receipt_findings(facts: ReportFacts) -> Iterator[Finding]:
 
 def _sum_findings(facts: ReportFacts, totals: Mapping[str, Money]) -> Iterator[Finding]:
     for line in facts.lines:
-        if line.actual is None:
+        if line.actual is None or not line.receipted:
             continue
         total = totals[line.line_key]
         if total != line.actual:

@@ -13,16 +13,20 @@ all problems are reported at once, in field order (for the error summary).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
 
 from babel.numbers import NumberFormatError, parse_decimal
+from litestar import Request
+from litestar.response import Redirect, Template
 
+from grants.errors import Conflict, Invalid
 from grants.money import MAX_AMOUNT, Money, MoneyFormatError
 from grants.text import without_bidi_controls
+from portal.flash import flash
 
 E = TypeVar("E", bound=Enum)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -208,3 +212,24 @@ FIELD_LABELS = {
     "unit_price": "Einzelpreis", "unit_rate": "Betrag je Einheit", "units": "Anzahl Einheiten",
     "usage_report_due": "Verwendungsnachweis fällig", "verein": "Verein", "von": "Zeitraum von", "year": "Jahr",
 }  # fmt: skip
+
+
+Redisplay = Callable[[dict[str, str], int], Awaitable[Template]]
+"""Shows a form again with its German messages and a status code, keeping what was typed."""
+
+
+async def saved_or_again(request: Request[Any, Any, Any], form: Form, save: Callable[[], Awaitable[Any]],
+                         again: Redisplay, done: str, message: str = "Gespeichert.", *,
+                         conflict: str) -> Template | Redirect:  # fmt: skip
+    """Run a save; on bad input or a conflict show the form again with what was typed
+    (``conflict``: the message when someone else changed the record meanwhile)."""
+    if not form.ok:
+        return await again(form.errors, 400)
+    try:
+        await save()
+    except Invalid as exc:
+        return await again(exc.errors, 400)
+    except Conflict as exc:
+        return await again({"version": conflict if "inzwischen" in str(exc) else str(exc)}, 409)
+    flash(request, message)
+    return Redirect(done, status_code=303)

@@ -36,6 +36,7 @@ from portal.public import health
 from portal.review import controllers as review
 from portal.review import pack as review_pack
 from portal.review import report_queue as review_report_queue
+from portal.review import reports as report_review
 from portal.review import settlements as settlement_pages
 from portal.text_blocks import controllers as text_blocks
 from portal.usage_reports import controllers as usage_report_pages
@@ -58,6 +59,7 @@ class PortalPlugin(InitPlugin):
         app_config.route_handlers.extend([
             *public.ROUTES, health.healthz, *auth.ROUTES, *admin.ROUTES, *base_rate_pages.ROUTES, *organisations.ROUTES,
             *programmes.ROUTES, *text_blocks.ROUTES, *applications.ROUTES, *application_versions.ROUTES, *review.ROUTES, *review_pack.ROUTES, *review_report_queue.ROUTES, *settlement_pages.ROUTES, *amendment_pages.ROUTES, *signature_pages.ROUTES, *documents.ROUTES, *budget.ROUTES, *payments.ROUTES, *finance.ROUTES, *usage_report_pages.ROUTES, api_v1.router(), api_payments.router(), api_usage_reports.router(), api_settlements.router(),
+            *report_review.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", opt=access(PUBLIC),
                 cache_control=CacheControlHeader(max_age=3600), include_in_schema=False,

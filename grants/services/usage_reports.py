@@ -73,6 +73,7 @@ from grants.workflow import (
 )
 
 CATEGORY_LABELS = dict(ExpenseCategory.choices()) | dict(RevenueType.choices())
+UNRECEIPTED = frozenset({RevenueType.OWN_FUNDS, RevenueType.OWN_WORK})  # no receipts prove them
 RECEIPTS_PER_PAGE = 50
 
 
@@ -91,6 +92,7 @@ class ReportLine:
     note: str  # the association's explanation
     recognised: Money | None  # None: not assessed yet
     reason: str  # the KI's reason for reducing or refusing
+    receipted: bool = True  # proved by receipts; not own funds or own work
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +251,7 @@ async def _lines(
             actual_line_id=actual["id"] if actual else None,
             actual=Money(actual["amount_cents"]) if actual else None, note=actual["note"] if actual else "",
             recognised=Money(actual["recognised_cents"]) if actual and actual["recognised_cents"] is not None else None,
-            reason=actual["reason"] if actual else "",
+            reason=actual["reason"] if actual else "", receipted=line["category"] not in UNRECEIPTED,
         ))  # fmt: skip
     return tuple(lines)
 
@@ -262,7 +264,8 @@ async def _amended_plan(grant_id: int) -> dict[str, int]:
     return {item["line_key"]: item["amount_cents"] for row in rows for item in row["plan"] or []}
 
 
-def _receipt(row: dict[str, Any]) -> ReceiptRow:
+def receipt_row(row: dict[str, Any]) -> ReceiptRow:
+    """A receipt as the pages show it, from its table row."""
     return ReceiptRow(
         id=row["id"], version=row["version"], number=row["number"], kind=PlanLineKind(row["kind"]),
         actual_line_id=row["actual_line"], receipt_date=row["receipt_date"], payee=row["payee"],
@@ -275,7 +278,7 @@ def _receipt(row: dict[str, Any]) -> ReceiptRow:
 async def receipts(report: Report) -> list[ReceiptRow]:
     """Every receipt of the report in number order (for the checks, the sample and documents)."""
     rows = await Receipt.select().where(Receipt.usage_report == report.id).order_by(Receipt.number)
-    return [_receipt(row) for row in rows]
+    return [receipt_row(row) for row in rows]
 
 
 async def receipt_page(report: Report, number: int = 1) -> Page[ReceiptRow]:
@@ -283,7 +286,7 @@ async def receipt_page(report: Report, number: int = 1) -> Page[ReceiptRow]:
     limit, offset = window(number, RECEIPTS_PER_PAGE)
     rows = await Receipt.select().where(Receipt.usage_report == report.id).order_by(
         Receipt.number).limit(limit).offset(offset)  # fmt: skip
-    return page_of([_receipt(row) for row in rows], number, RECEIPTS_PER_PAGE)
+    return page_of([receipt_row(row) for row in rows], number, RECEIPTS_PER_PAGE)
 
 
 async def indicators(report: Report) -> dict[tuple[str, str], int]:
@@ -323,6 +326,7 @@ async def checks(
         lines=tuple(usage_checks.ReportLine(
             line.line_key, line.label, line.kind, line.plan,
             line.recognised if recognised and line.recognised is not None else line.actual, line.amended,
+            line.receipted,
         ) for line in grant.lines),
         receipts=tuple(usage_checks.ReceiptEntry(
             r.number, r.kind, key_of.get(r.actual_line_id), r.receipt_date, r.amount, r.paid_on,
@@ -675,7 +679,7 @@ async def receipt(report: Report, receipt_id: int) -> ReceiptRow:
     )
     if row is None:
         raise NotFound(receipt_id)
-    return _receipt(row)
+    return receipt_row(row)
 
 
 async def receipts_by_date(report: Report, kind: PlanLineKind, number: int = 1) -> Page[ReceiptRow]:
@@ -683,7 +687,7 @@ async def receipts_by_date(report: Report, kind: PlanLineKind, number: int = 1) 
     limit, offset = window(number, RECEIPTS_PER_PAGE)
     rows = await Receipt.select().where((Receipt.usage_report == report.id) & (Receipt.kind == kind)).order_by(
         Receipt.receipt_date).order_by(Receipt.number).limit(limit).offset(offset)  # fmt: skip
-    return page_of([_receipt(row) for row in rows], number, RECEIPTS_PER_PAGE)
+    return page_of([receipt_row(row) for row in rows], number, RECEIPTS_PER_PAGE)
 
 
 @dataclass(frozen=True, slots=True)

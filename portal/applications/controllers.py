@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -43,6 +43,7 @@ from grants.vocabulary import (
     Role,
     TargetGroup,
 )
+from portal import forms
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
@@ -68,20 +69,7 @@ def page(
     )
 
 
-async def saved_or_again(request: Request[Any, Any, Any], form: Form, save: Callable[[], Awaitable[Any]],
-                         again: Callable[[dict[str, str], int], Awaitable[Template]], done: str,
-                         message: str = "Gespeichert.") -> Template | Redirect:  # fmt: skip
-    """Run a save; on bad input or a conflict show the form again with what was typed."""
-    if not form.ok:
-        return await again(form.errors, 400)
-    try:
-        await save()
-    except Invalid as exc:
-        return await again(exc.errors, 400)
-    except Conflict as exc:
-        return await again({"version": CONFLICT if "inzwischen" in str(exc) else str(exc)}, 409)
-    flash(request, message)
-    return Redirect(done, status_code=303)
+saved_or_again = partial(forms.saved_or_again, conflict=CONFLICT)
 
 
 async def editable(request: Request[Any, Any, Any], application_id: int) -> ApplicationView:

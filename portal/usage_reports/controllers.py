@@ -3,8 +3,8 @@ receipt list, confirmation, check and submit. Thin: read the form, call the use 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -19,6 +19,7 @@ from grants.errors import Conflict, Invalid
 from grants.services import usage_reports as reports
 from grants.services.usage_reports import ActualInput, GrantReport, ReceiptInput
 from grants.vocabulary import PlanLineKind, Role
+from portal import forms
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
@@ -36,7 +37,6 @@ NAMES = {"plan_line": "Zeile des Finanzplans", "receipt_date": "Belegdatum", "pa
          "purpose": "Zweck", "amount": "Betrag", "paid_on": "Bezahlt am"}  # fmt: skip
 
 IMPORT_LIMIT = receipt_import.MAX_BYTES + 64 * 1024  # the file plus the form around it
-Handler = Callable[[dict[str, str], int], Awaitable[Template]]
 
 
 def home(grant_id: int) -> str:
@@ -59,19 +59,7 @@ async def editable(request: Request[Any, Any, Any], grant_id: int) -> GrantRepor
     return grant
 
 
-async def saved_or_again(request: Request[Any, Any, Any], form: Form, save: Callable[[], Awaitable[Any]],
-                         again: Handler, done: str, message: str = "Gespeichert.") -> Template | Redirect:  # fmt: skip
-    """Run a save; on bad input or a conflict show the form again with what was typed."""
-    if not form.ok:
-        return await again(form.errors, 400)
-    try:
-        await save()
-    except Invalid as exc:
-        return await again(exc.errors, 400)
-    except Conflict as exc:
-        return await again({"version": CONFLICT if "inzwischen" in str(exc) else str(exc)}, 409)
-    flash(request, message)
-    return Redirect(done, status_code=303)
+saved_or_again = partial(forms.saved_or_again, conflict=CONFLICT)
 
 
 def version_of(form: Form) -> int:

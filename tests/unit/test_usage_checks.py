@@ -453,3 +453,14 @@ def test_receipts_matching_the_actuals_in_the_period_never_block(actuals, paid, 
     assert report.final_grant <= report.deviation.recognised
     assert report.final_grant <= H
     assert report.refund - report.subsequent == report.paid - report.final_grant
+
+
+def test_own_funds_and_own_work_need_no_receipts():
+    """Eigenmittel and Eigenleistung are no income with a receipt: their lines are not summed."""
+    own = ReportLine(
+        "own", "Eigenmittel", PlanLineKind.REVENUE, euro(5_000), euro(5_000), receipted=False
+    )
+    fees = ReportLine("fees", "Teilnahmebeiträge", PlanLineKind.REVENUE, euro(2_000), euro(2_000))
+    found = check_report(facts(report_lines=(own, fees), receipts=()))
+    unsummed = {f.line_key for f in found.findings if f.code == "receipts_do_not_add_up"}
+    assert unsummed == {"fees"}

@@ -6,7 +6,7 @@ from grants.demo.seed import load_once
 from grants.errors import NotFound
 from grants.money import Money
 from grants.services import usage_reports
-from grants.tables import ActualLine, GrantAward, PaymentOrder, Receipt, UsageReport
+from grants.tables import ActualLine, GrantAward, PaymentOrder, PlanLine, Receipt, UsageReport
 from grants.vocabulary import PlanLineKind
 from grants.workflow import GrantStatus, PaymentOrderStatus, UsageReportStatus
 from tests.support.principals import principal
@@ -102,3 +102,14 @@ async def test_recognised_figures_replace_the_reported_ones_where_assessed(demo)
     again = await usage_reports.get(await principal("reviewer"), grant_id)
     recognised = await usage_reports.checks(again, recognised=True)
     assert recognised.deviation.actual == reported.deviation.actual - first.actual
+
+
+async def test_own_funds_are_not_proved_by_receipts(demo):
+    grant_id = await _grant_in(GrantStatus.REPORT_SUBMITTED)
+    found = await usage_reports.get(await principal("reviewer"), grant_id)
+    own = await PlanLine.select(PlanLine.id).where(
+        (PlanLine.application == found.application_id) & PlanLine.category.is_in(list(usage_reports.UNRECEIPTED))
+    )  # fmt: skip
+    assert own, "the demo's plans carry own funds"
+    unreceipted = {line.plan_line_id for line in found.lines if not line.receipted}
+    assert unreceipted == {row["id"] for row in own}
