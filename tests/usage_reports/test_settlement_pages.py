@@ -9,8 +9,10 @@ import re
 import pytest
 from docx import Document as WordDocument
 
+from grants import clock, financing
 from grants.demo.seed import load_once
 from grants.money import Money
+from grants.services import base_rates, settlements
 from grants.tables import Document, GrantAward, Settlement
 from grants.workflow import GrantStatus
 from tests.support.login import csrf_post, sign_in
@@ -90,7 +92,6 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
                               {"version": await version(grant_id), "answered": "true"})  # fmt: skip
     assert decided.status_code == 303, decided.text
     row = await Settlement.select().where(Settlement.grant == grant_id).first()
-    claim = row["refund_cents"] + row["interest_cents"] + row["late_use_interest_cents"]
     refund_letter = await letter_text(client, "refund_letter")
     assert "4.500,00" in refund_letter
     assert Money(row["interest_cents"]).format().split("\xa0")[0] in refund_letter
@@ -100,6 +101,12 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
     listing = await client.get("/finanzen/forderungen")
     assert listing.status_code == 200
     assert f"/pruefung/nachweise/{grant_id}/abrechnung" in listing.text
+    # the list shows the claim as of today: the refund bears interest until it is repaid
+    de_minimis, margin = settlements.refund_terms()
+    today = clock.today()
+    interest = financing.interest(Money(row["refund_cents"]), row["interest_from"], max(row["interest_from"], today),
+                                  await base_rates.all_rates(), margin, de_minimis)  # fmt: skip
+    claim = row["refund_cents"] + interest.cents + row["late_use_interest_cents"]
     shown = f"{claim // 100:,}".replace(",", ".") + f",{claim % 100:02d}"
     assert shown in re.sub(r"\s+", " ", listing.text)
     wrong = await csrf_post(client, f"/finanzen/forderungen/{grant_id}/zahlungseingang",
@@ -108,7 +115,7 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
     assert wrong.status_code == 400
     assert "Teilzahlungen" in wrong.text
     paid = await csrf_post(client, f"/finanzen/forderungen/{grant_id}/zahlungseingang",
-                           {"version": await version(grant_id), "amount": shown, "paid_on": "01.12.2026",
+                           {"version": await version(grant_id), "amount": shown, "paid_on": f"{today:%d.%m.%Y}",
                             "cash_reference": "5400.77"})  # fmt: skip
     assert paid.status_code == 303, paid.text
     status = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
