@@ -518,6 +518,43 @@ async def _subsequent_order(principal: Principal, grant: GrantReport, amount: Mo
     )  # fmt: skip
 
 
+async def reorder_subsequent(principal: Principal, grant: GrantReport, version: int,
+                             request_id: str = "-") -> int:  # fmt: skip
+    """Order the Nachzahlung anew when its order was cancelled (same amount, same fiscal year,
+    again a draft for four eyes); ``version`` is the settlement's. Returns the new order's id."""
+    if not principal.roles & SETTLERS:
+        raise Forbidden("Die Nachzahlung ordnen Sachbearbeitung oder Bewilligung neu an.")
+    if grant.grant_status is G.CLOSED:
+        raise Conflict("Die Zuwendung ist abgeschlossen.")
+    async with db.transaction():
+        await db.lock(f"grant_payments:{grant.grant_id}")
+        settlement = await _current(grant)
+        if settlement.version != version:
+            raise Conflict(
+                "Die Abrechnung wurde inzwischen geändert. Bitte laden Sie die Seite neu."
+            )
+        if settlement.subsequent_order_status is not PaymentOrderStatus.CANCELLED:
+            raise Conflict("Nur eine stornierte Nachzahlung lässt sich neu anordnen.")
+        cancelled = await PaymentOrder.select(PaymentOrder.budget_line.fiscal_year.year).where(  # type: ignore[union-attr]
+            PaymentOrder.id == settlement.subsequent_order_id).first()  # fmt: skip
+        year = cancelled["budget_line.fiscal_year.year"] if cancelled else clock.today().year
+        state = await payments.grant_payments(principal, grant.grant_id)
+        try:
+            order_id = await payments.create_order(
+                principal, state, kind=PaymentKind.SUBSEQUENT, amount=settlement.subsequent, due=clock.today(),
+                number=1, idempotency_key=f"subsequent:{grant.grant_id}", request_id=request_id,
+                budget_year=year, draft=True,
+            )  # fmt: skip
+        except Invalid as exc:
+            raise Conflict(" ".join(exc.errors.values())) from exc
+        await _update(settlement, version, {Settlement.subsequent_order: order_id})
+        await audit.record(Actor(principal.id, request_id), "grant.subsequent_reordered", "grant", grant.grant_id,
+                           organisation=grant.organisation_id,
+                           data={"cancelled_order": settlement.subsequent_order_id, "order": order_id,
+                                 "amount_cents": settlement.subsequent.cents, "budget_year": year})  # fmt: skip
+    return order_id
+
+
 async def _facts(grant: GrantReport, result: SettlementFigures | SettlementView, principal: Principal,
                  today: date, *, hearing_deadline: date | None = None, refund_due: date | None = None,
                  checks: tuple[str, ...] = ()) -> SettlementFacts:  # fmt: skip

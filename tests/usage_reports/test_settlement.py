@@ -455,3 +455,54 @@ async def test_the_import_row_ten_days_late_pays_the_interest_until_its_date(dem
     await confirmations.apply(finance, "kasse.csv", file(claim))
     repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
     assert (repaid["interest_cents"], repaid["repaid_cents"]) == (interest.cents, claim.cents)
+
+
+async def statement(batch_id: int) -> bytes:
+    return f"Stapel {batch_id}".encode()
+
+
+async def test_a_cancelled_subsequent_payment_is_ordered_anew_paid_and_the_grant_closed(demo):
+    grant_id = await in_review(paid=2_400_000)
+    settlement_id = await settle("approver", grant_id)
+    reviewer, finance = await principal("reviewer2"), await principal("finance")
+    row = await Settlement.select().where(Settlement.id == settlement_id).first()
+    first = await PaymentOrder.select(
+        PaymentOrder.id, PaymentOrder.version, PaymentOrder.budget_line
+    ).where(PaymentOrder.id == row["subsequent_order"]).first()  # fmt: skip
+    grant = await usage_reports.get(reviewer, grant_id)
+    with pytest.raises(Conflict, match="stornierte"):  # the order is still on its way
+        await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    await payments.cancel(reviewer, first["id"], first["version"], "Falsche Haushaltsstelle")
+    with pytest.raises(Conflict, match="Nachzahlung"):
+        await settlements.close(reviewer, grant, grant.grant_version)
+    with pytest.raises(Forbidden):
+        await settlements.reorder_subsequent(finance, grant, row["version"])
+    with pytest.raises(Conflict, match="geändert"):
+        await settlements.reorder_subsequent(reviewer, grant, row["version"] - 1)
+    order_id = await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    assert order_id != first["id"]
+    with pytest.raises(Conflict):  # the same form twice: the settlement moved on
+        await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    again = await Settlement.select().where(Settlement.id == settlement_id).first()
+    assert (again["subsequent_order"], again["version"]) == (order_id, row["version"] + 1)
+    order = await PaymentOrder.select().where(PaymentOrder.id == order_id).first()
+    assert (order["kind"], order["status"], order["amount_cents"], order["budget_line"]) == (
+        PaymentKind.SUBSEQUENT,
+        PaymentOrderStatus.DRAFT,
+        350_000,
+        first["budget_line"],
+    )
+    event = await AuditEvent.select(AuditEvent.data).where(
+        (AuditEvent.action == "grant.subsequent_reordered") & (AuditEvent.entity_id == grant_id)
+    ).output(load_json=True).first()  # fmt: skip
+    assert event["data"]["cancelled_order"] == first["id"]
+    assert event["data"]["order"] == order_id
+    await payments.certify(await principal("reviewer"), order_id, order["version"])
+    await payments.release(finance, order_id, order["version"] + 1)
+    chosen = payments.Selection(frozenset({order_id}), 1, Money(350_000))
+    await payments.export_released(finance, f"nachzahlung-{order_id}", statement, chosen=chosen)
+    await payments.mark_paid(finance, order_id, date(2026, 6, 30), "5400.8")
+    grant = await usage_reports.get(reviewer, grant_id)
+    await settlements.close(reviewer, grant, grant.grant_version)
+    closed = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
+    assert closed["status"] == G.CLOSED
