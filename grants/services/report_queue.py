@@ -4,7 +4,8 @@ usage report, sorted by its due date (the overdue ones first), in tabs with thei
 The cost follows the open work and the page, never the years of history: the tabs read the
 grants by their (indexed) status, the closed ones are history without a count, the search asks
 for the organisations first as the review queue does (trigram indexes on PostgreSQL), and the
-reports of the shown grants are read for the page only — four queries, five with a search.
+grants of the page are found in due-date order first and then read with their applications,
+organisations and reports — five queries, six with a search.
 """
 
 from __future__ import annotations
@@ -139,20 +140,28 @@ async def queue(
     per_page = max(1, min(f.per_page, 100))
     pages = None if total is None else max(1, -(-total // per_page))
     page = max(1, min(f.page, pages or f.page))
-    rows = await G.select(
-        G.id, A.file_number, A.title, A.organisation.legal_name, D.usage_report_due, G.status,  # type: ignore[union-attr]
-    ).where(_where(_conditions(f, today, organisations))).order_by(
+    # The page's grants in due-date order (walking the decisions' due-date index), then the
+    # details of only those: joining applications and organisations before the sort would sort
+    # every open grant.
+    rows = await G.select(G.id, D.usage_report_due, G.status).where(
+        _where(_conditions(f, today, organisations))).order_by(
         D.usage_report_due, G.id, ascending=not history  # the history: the latest first
     ).limit(per_page + 1).offset((page - 1) * per_page)  # fmt: skip
     shown = rows[:per_page]
+    ids = [r["id"] for r in shown] or [0]
+    details = {
+        r["id"]: r
+        for r in await G.select(G.id, A.file_number, A.title, A.organisation.legal_name).where(  # type: ignore[union-attr]
+            G.id.is_in(ids))
+    }  # fmt: skip
     reports = {
         r["grant"]: r
         for r in await UsageReport.select(
             UsageReport.grant, UsageReport.status, UsageReport.reviewer.display_name
-        ).where(UsageReport.grant.is_in([r["id"] for r in shown] or [0]) & (UsageReport.kind == UsageReportKind.FINAL))
+        ).where(UsageReport.grant.is_in(ids) & (UsageReport.kind == UsageReportKind.FINAL))
     }  # fmt: skip
     return ReportQueuePage(
-        rows=[_row(r, reports.get(r["id"]), today) for r in shown], counts=counts, total=total, page=page,
+        rows=[_row(r | details[r["id"]], reports.get(r["id"]), today) for r in shown], counts=counts, total=total, page=page,
         pages=pages, has_next=len(rows) > per_page,
     )  # fmt: skip
 
