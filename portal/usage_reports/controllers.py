@@ -81,7 +81,8 @@ async def task_list(request: Request[Any, Any, Any], grant_id: FromPath[int]) ->
         versions = await reports.versions(report)
     due = (report.due_date if report else None) or grant.due_date
     return page("tasks", grant, steps=steps, change_request=change_request, versions=versions, due=due,
-                days=(due - today).days if due else None, owes=reports.owes_report(grant, today),
+                days=(due - today).days if due else None,
+                next_report=reports.next_report(grant, today),
                 editable=reports.is_editable(grant))  # fmt: skip
 
 
