@@ -394,12 +394,14 @@ def next_report(grant: GrantReport, today: date) -> ReportDue | None:
     if grant.report is not None and grant.report.status is not UsageReportStatus.ACCEPTED:
         return None
     started = set(grant.started)
+    if any(kind is UsageReportKind.FINAL for kind, _ in started):
+        return None
     if grant.interim_allowed and grant.period_start and grant.period_end:
         for due in interim_reports(grant.period_start, grant.period_end):
             if (UsageReportKind.INTERIM, due.period_end) in started:
                 continue
             return due if due.period_end < today else None
-    if any(kind is UsageReportKind.FINAL for kind, _ in started) or not owes_report(grant, today):
+    if not owes_report(grant, today):
         return None
     start = grant.period_start or grant.decided_at.date()
     end = grant.period_end or start
@@ -919,11 +921,12 @@ async def _notify_submitted(principal: Principal, grant: GrantReport, report: Re
     """Confirm to the association; tell the report's (else the application's) reviewer."""
     organisation = await Organisation.select(Organisation.email).where(
         Organisation.id == grant.organisation_id).first()  # fmt: skip
-    subject = f"Verwendungsnachweis {grant.file_number} eingegangen"
+    name = report.kind.label  # Verwendungsnachweis or Zwischennachweis
+    subject = f"{name} {grant.file_number} eingegangen"
     for recipient in {principal.email, (organisation or {}).get("email", "")} - {""}:
         await notifications.enqueue(
             recipient=recipient, subject=subject,
-            body=(f"Guten Tag,\n\nder Verwendungsnachweis zu „{grant.title}“ ({grant.file_number}, Fassung "
+            body=(f"Guten Tag,\n\nder {name} zu „{grant.title}“ ({grant.file_number}, Fassung "
                   f"{number}) ist am {now.astimezone(BERLIN):%d.%m.%Y um %H:%M} Uhr beim Kommunalen "
                   f"Integrationszentrum Köln eingegangen. Eingereicht von {principal.display_name}.\n"),
         )  # fmt: skip
@@ -939,8 +942,8 @@ async def _notify_submitted(principal: Principal, grant: GrantReport, report: Re
     if reviewer and reviewer["email"]:
         again = "erneut " if resubmitted else ""
         await notifications.enqueue(
-            recipient=reviewer["email"], subject=f"Verwendungsnachweis {grant.file_number} {again}eingereicht",
-            body=(f"Guten Tag,\n\n{grant.organisation} hat den Verwendungsnachweis zu „{grant.title}“ "
+            recipient=reviewer["email"], subject=f"{name} {grant.file_number} {again}eingereicht",
+            body=(f"Guten Tag,\n\n{grant.organisation} hat den {name} zu „{grant.title}“ "
                   f"({grant.file_number}) {again}eingereicht (Fassung {number}).\n"),
         )  # fmt: skip
 

@@ -18,7 +18,7 @@ from grants import indicators as indicator_set
 from grants.errors import Conflict, Invalid
 from grants.services import usage_reports as reports
 from grants.services.usage_reports import ActualInput, GrantReport, ReceiptInput
-from grants.vocabulary import PlanLineKind, Role
+from grants.vocabulary import PlanLineKind, Role, UsageReportKind
 from portal import forms
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
@@ -79,10 +79,13 @@ async def task_list(request: Request[Any, Any, Any], grant_id: FromPath[int]) ->
         steps = reports.tasks(grant, await reports.indicators(report), sums.count)
         change_request = await reports.open_change_request(report)
         versions = await reports.versions(report)
+    following = reports.next_report(grant, today)
     due = (report.due_date if report else None) or grant.due_date
+    if following and (report or following.kind is UsageReportKind.INTERIM):
+        due = following.due  # the report to start next
     return page("tasks", grant, steps=steps, change_request=change_request, versions=versions, due=due,
                 days=(due - today).days if due else None,
-                next_report=reports.next_report(grant, today),
+                next_report=following,
                 editable=reports.is_editable(grant))  # fmt: skip
 
 

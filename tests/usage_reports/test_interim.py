@@ -4,6 +4,7 @@ accepted by the KI without a settlement and without moving the grant; then the f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import httpx
@@ -231,3 +232,6 @@ async def test_an_interim_report_is_offered_only_once_its_fiscal_year_has_ended(
         UsageReportKind.INTERIM,
         date(2025, 12, 31),
     )
+    # once the final report is started, no interim report comes after it
+    final_started = replace(grant, started=((UsageReportKind.FINAL, END),))
+    assert usage_reports.next_report(final_started, date(2026, 1, 1)) is None
