@@ -661,7 +661,9 @@ def receipt_problems(grant: GrantReport, data: ReceiptInput) -> dict[str, str]:
                                "zahlenmäßigen Nachweis den Ist-Betrag angeben.")  # fmt: skip
     start, end = report_period(grant)
     if data.receipt_date and start and end and not start <= data.receipt_date <= end:
-        errors["receipt_date"] = (f"Das Belegdatum liegt außerhalb des Bewilligungszeitraums "
+        interim = grant.report is not None and grant.report.kind is UsageReportKind.INTERIM
+        period = "Zeitraums des Zwischennachweises" if interim else "Bewilligungszeitraums"
+        errors["receipt_date"] = (f"Das Belegdatum liegt außerhalb des {period} "
                                   f"({start:%d.%m.%Y} – {end:%d.%m.%Y}).")  # fmt: skip
     if data.amount is not None and data.amount.cents <= 0:
         errors["amount"] = "Bitte einen Betrag über 0,00 € eingeben."

@@ -344,11 +344,13 @@ async def delete_receipt(request: Request[Any, Any, Any], grant_id: FromPath[int
 
 
 def template_facts(grant: GrantReport) -> receipt_list.TemplateFacts:
-    """The grant as its receipt list template states it (and as ``read`` checks a file against)."""
-    start = grant.period_start or grant.decided_at.date()
+    """The grant as its receipt list template states it (and as ``read`` checks a file against):
+    the current report's period (an interim report's fiscal year), else the approval period."""
+    first, last = reports.report_period(grant)
+    start = first or grant.decided_at.date()
     return receipt_list.TemplateFacts(
         grant_id=grant.grant_id, file_number=grant.file_number, title=grant.title,
-        organisation=grant.organisation, period_start=start, period_end=grant.period_end or start,
+        organisation=grant.organisation, period_start=start, period_end=last or start,
         earliest_receipt=start,
         lines=tuple(receipt_list.TemplateLine(line.line_key, line.label, line.kind) for line in grant.lines),
     )  # fmt: skip

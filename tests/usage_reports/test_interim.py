@@ -27,6 +27,7 @@ from grants.tables import (
 )
 from grants.vocabulary import UsageReportKind
 from grants.workflow import GrantStatus, UsageReportStatus
+from portal.usage_reports.controllers import template_facts
 from tests.support.login import csrf_post, sign_in
 from tests.support.principals import principal
 from tests.support.reporting import NARRATIVE, home, step
@@ -128,12 +129,16 @@ async def test_an_interim_report_for_the_ended_fiscal_year_then_the_final_report
         "plan_line": str(line["id"]), "receipt_date": "15.03.2026", "payee": "Druckerei", "purpose": "Flyer",
         "amount": "10,00", "paid_on": ""})  # fmt: skip
     assert outside.status_code == 400
-    assert "01.03.2025 – 31.12.2025" in outside.text
+    assert (
+        "außerhalb des Zeitraums des Zwischennachweises (01.03.2025 – 31.12.2025)" in outside.text
+    )
     assert await Receipt.count().where(Receipt.usage_report == interim.id) == 0
     signatory = await principal("signatory")
     loaded = await usage_reports.get(signatory, grant_id)
     assert loaded.report is not None
     assert loaded.report.id == interim.id
+    facts = template_facts(loaded)  # the Excel template and its import check the same period
+    assert (facts.period_start, facts.period_end) == (START, date(2025, 12, 31))
     actual_line = next(x.actual_line_id for x in loaded.lines if x.actual_line_id)
     await Receipt.insert(Receipt(usage_report=interim.id, actual_line=actual_line, kind=line["kind"], number=1,
                                  receipt_date=date(2026, 3, 15), payee="x", purpose="y", amount_cents=1000))  # fmt: skip
