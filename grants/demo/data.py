@@ -254,9 +254,11 @@ TEXT_BLOCKS = (
         "Die Bewilligung steht unter dem Vorbehalt, dass der Rat der Stadt Köln die Haushaltsmittel bereitstellt.",
     ),
 )
-BASE_RATES = (
-    (date(2024, 1, 1), 362), (date(2024, 7, 1), 337), (date(2025, 1, 1), 227),
-    (date(2025, 7, 1), 127), (date(2026, 1, 1), 127), (date(2026, 7, 1), 127),
+BASE_RATES = (  # the Deutsche Bundesbank's Basiszinssatz (§ 247 BGB) since 2018, in basis points
+    *((date(year, month, 1), -88) for year in range(2018, 2023) for month in (1, 7)),
+    (date(2023, 1, 1), 162), (date(2023, 7, 1), 312), (date(2024, 1, 1), 362),
+    (date(2024, 7, 1), 337), (date(2025, 1, 1), 227), (date(2025, 7, 1), 127),
+    (date(2026, 1, 1), 127), (date(2026, 7, 1), 127),
 )  # fmt: skip
 
 # Lifecycle per fiscal year: (application status, grant status or None), cycled over the centres.

@@ -206,16 +206,17 @@ async def apply(
         outgoing = [c for c in confirmations if not _receivable(c)]
         orders = await _orders_for(outgoing)
         claims = await settlements.open_claims(sorted({_receivable(c) for c in incoming}))
-        if errors := _problems(outgoing, orders) + _claim_problems(incoming, claims):
+        terms = await settlements.interest_terms()
+        if errors := _problems(outgoing, orders) + _claim_problems(incoming, claims, terms):
             raise ImportRejected(sorted(errors, key=_row_of)[:MAX_ERRORS])
         for confirmation in outgoing:
             order = orders[_key(confirmation)][0]
             await record_payment(principal, order["id"], confirmation.paid_on, confirmation.cash_reference,
                                  request_id)  # fmt: skip
         for confirmation in incoming:
-            grant_id, _ = claims[_receivable(confirmation)]
-            await settlements.repaid(principal, grant_id, None, confirmation.amount, confirmation.paid_on,
-                                     confirmation.cash_reference, request_id)  # fmt: skip
+            claim = claims[_receivable(confirmation)]
+            await settlements.repaid(principal, claim.grant_id, None, confirmation.amount, confirmation.paid_on,
+                                     confirmation.cash_reference, request_id, terms)  # fmt: skip
         total = Money.total(c.amount for c in confirmations)
         await audit.record(Actor(principal.id, request_id), "payments.imported", "payment_confirmations", 0,
                            data={"file": filename[:200], "sha256": sha256, "payments": len(confirmations),
@@ -238,8 +239,11 @@ def _row_of(message: str) -> int:
 
 
 def _claim_problems(
-    incoming: list[Confirmation], claims: dict[str, tuple[int, Money]]
+    incoming: list[Confirmation],
+    claims: dict[str, settlements.OpenClaim],
+    terms: settlements.InterestTerms,
 ) -> list[str]:
+    """Each refund row against its open claim: the refund with its interest until the row's date."""
     errors, seen = [], set()
     today = clock.today()
     for c in incoming:
@@ -250,13 +254,20 @@ def _claim_problems(
             errors.append(
                 f"Zeile {c.row}: Die Rückforderung {file_number} steht zweimal in der Datei."
             )
-        elif c.amount != claims[file_number][1]:
-            errors.append(f"Zeile {c.row}: Der Betrag {c.amount.format()} entspricht nicht der Forderung zu "
-                          f"{file_number} ({claims[file_number][1].format()}); Teilzahlungen werden nicht verbucht.")  # fmt: skip
         elif c.paid_on > today:
             errors.append(
                 f"Zeile {c.row}: Das Zahlungsdatum {c.paid_on:%d.%m.%Y} liegt in der Zukunft."
             )
+        else:
+            try:
+                due = claims[file_number].amount_on(c.paid_on, terms)
+            except ValueError:
+                errors.append(f"Zeile {c.row}: {settlements.NO_BASE_RATE}")
+            else:
+                if c.amount != due:
+                    errors.append(f"Zeile {c.row}: Der Betrag {c.amount.format()} entspricht nicht der Forderung zu "
+                                  f"{file_number} am {c.paid_on:%d.%m.%Y} ({due.format()}: Erstattung mit Zinsen "
+                                  "bis dahin); Teilzahlungen werden nicht verbucht.")  # fmt: skip
         seen.add(file_number)
     return errors
 

@@ -527,6 +527,43 @@ async def _subsequent_order(principal: Principal, grant: GrantReport, amount: Mo
     )  # fmt: skip
 
 
+async def reorder_subsequent(principal: Principal, grant: GrantReport, version: int,
+                             request_id: str = "-") -> int:  # fmt: skip
+    """Order the Nachzahlung anew when its order was cancelled (same amount, same fiscal year,
+    again a draft for four eyes); ``version`` is the settlement's. Returns the new order's id."""
+    if not principal.roles & SETTLERS:
+        raise Forbidden("Die Nachzahlung ordnen Sachbearbeitung oder Bewilligung neu an.")
+    if grant.grant_status is G.CLOSED:
+        raise Conflict("Die Zuwendung ist abgeschlossen.")
+    async with db.transaction():
+        await db.lock(f"grant_payments:{grant.grant_id}")
+        settlement = await _current(grant)
+        if settlement.version != version:
+            raise Conflict(
+                "Die Abrechnung wurde inzwischen geändert. Bitte laden Sie die Seite neu."
+            )
+        if settlement.subsequent_order_status is not PaymentOrderStatus.CANCELLED:
+            raise Conflict("Nur eine stornierte Nachzahlung lässt sich neu anordnen.")
+        cancelled = await PaymentOrder.select(PaymentOrder.budget_line.fiscal_year.year).where(  # type: ignore[union-attr]
+            PaymentOrder.id == settlement.subsequent_order_id).first()  # fmt: skip
+        year = cancelled["budget_line.fiscal_year.year"] if cancelled else clock.today().year
+        state = await payments.grant_payments(principal, grant.grant_id)
+        try:
+            order_id = await payments.create_order(
+                principal, state, kind=PaymentKind.SUBSEQUENT, amount=settlement.subsequent, due=clock.today(),
+                number=1, idempotency_key=f"subsequent:{grant.grant_id}", request_id=request_id,
+                budget_year=year, draft=True,
+            )  # fmt: skip
+        except Invalid as exc:
+            raise Conflict(" ".join(exc.errors.values())) from exc
+        await _update(settlement, version, {Settlement.subsequent_order: order_id})
+        await audit.record(Actor(principal.id, request_id), "grant.subsequent_reordered", "grant", grant.grant_id,
+                           organisation=grant.organisation_id,
+                           data={"cancelled_order": settlement.subsequent_order_id, "order": order_id,
+                                 "amount_cents": settlement.subsequent.cents, "budget_year": year})  # fmt: skip
+    return order_id
+
+
 async def _facts(grant: GrantReport, result: SettlementFigures | SettlementView, principal: Principal,
                  today: date, *, hearing_deadline: date | None = None, refund_due: date | None = None,
                  checks: tuple[str, ...] = ()) -> SettlementFacts:  # fmt: skip
@@ -665,17 +702,64 @@ RECEIVABLE_PREFIX = "Rückforderung "
 """An incoming payment's Verwendungszweck: "Rückforderung <Aktenzeichen>" (as the letter asks)."""
 
 
-async def open_claims(file_numbers: list[str]) -> dict[str, tuple[int, Money]]:
-    """Aktenzeichen → (grant id, claim) of the refunds decided and not yet repaid."""
+@dataclass(frozen=True, slots=True)
+class InterestTerms:
+    """What the interest on a refund depends on besides the claim: the base rates, the
+    de-minimis limit and the margin (loaded once per request by :func:`interest_terms`)."""
+
+    base_rates: BaseRates
+    de_minimis: Money
+    margin_basis_points: int
+
+
+async def interest_terms() -> InterestTerms:
+    de_minimis, margin = refund_terms()
+    return InterestTerms(await base_rates.all_rates(), de_minimis, margin)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenClaim:
+    """A refund decided and not yet repaid; it bears interest until it is repaid."""
+
+    grant_id: int
+    refund: Money
+    interest_from: date | None
+    late_use_interest: Money
+    decided_interest: Money  # the refund decision's figure, up to the due date
+
+    def interest_on(self, day: date, terms: InterestTerms) -> Money:
+        """§ 49a Abs. 3 VwVfG NRW: interest on the refund from ``interest_from`` (counted) until
+        ``day``, the repayment (not counted). Raises ``ValueError`` without a base rate."""
+        if not self.refund or self.interest_from is None:
+            return self.decided_interest
+        return financing.interest(self.refund, self.interest_from, max(self.interest_from, day),
+                                  terms.base_rates, terms.margin_basis_points, terms.de_minimis)  # fmt: skip
+
+    def amount_on(self, day: date, terms: InterestTerms) -> Money:
+        """What repays the claim in full on ``day``: refund, interest until then, late-use interest."""
+        return self.refund + self.interest_on(day, terms) + self.late_use_interest
+
+
+def _open_claim(r: dict[str, Any]) -> OpenClaim:
+    return OpenClaim(grant_id=r["grant"], refund=Money(r["refund_cents"]), interest_from=r["interest_from"],
+                     late_use_interest=Money(r["late_use_interest_cents"]),
+                     decided_interest=Money(r["interest_cents"]))  # fmt: skip
+
+
+CLAIM_COLUMNS = (Settlement.grant, Settlement.refund_cents, Settlement.interest_cents,
+                 Settlement.late_use_interest_cents, Settlement.interest_from)  # fmt: skip
+NO_BASE_RATE = "Für den Zinszeitraum ist kein Basiszinssatz hinterlegt."
+
+
+async def open_claims(file_numbers: list[str]) -> dict[str, OpenClaim]:
+    """Aktenzeichen → the refunds decided and not yet repaid."""
     if not file_numbers:
         return {}
     rows = await Settlement.select(
-        Settlement.grant, Settlement.grant.application.file_number, Settlement.refund_cents,  # type: ignore[union-attr]
-        Settlement.interest_cents, Settlement.late_use_interest_cents,
+        *CLAIM_COLUMNS, Settlement.grant.application.file_number,  # type: ignore[union-attr]
     ).where((Settlement.grant.status == G.REFUND_SET) & Settlement.repaid_at.is_null()
             & Settlement.grant.application.file_number.is_in(file_numbers))  # type: ignore[union-attr]  # fmt: skip
-    return {r["grant.application.file_number"]: (r["grant"], Money(r["refund_cents"] + r["interest_cents"]
-            + r["late_use_interest_cents"])) for r in rows}  # fmt: skip
+    return {r["grant.application.file_number"]: _open_claim(r) for r in rows}
 
 
 async def record_repayment(principal: Principal, grant_id: int, version: int, amount: Money | None,
@@ -696,9 +780,10 @@ async def record_repayment(principal: Principal, grant_id: int, version: int, am
 
 
 async def repaid(principal: Principal, grant_id: int, version: int | None, amount: Money, repaid_on: date,
-                 cash_reference: str, request_id: str = "-") -> None:  # fmt: skip
+                 cash_reference: str, request_id: str = "-", terms: InterestTerms | None = None) -> None:  # fmt: skip
     """Record the receivable as paid in full (``version`` None: as the grant is now, for the
-    payment-confirmation import). Call inside a transaction."""
+    payment-confirmation import): ``amount`` must be the refund with its interest until
+    ``repaid_on`` and the late-use interest; that interest is stored. Call inside a transaction."""
     row = await GrantAward.select(GrantAward.version, GrantAward.status,
                                   GrantAward.application.organisation).where(GrantAward.id == grant_id).first()  # fmt: skip
     if row is None:
@@ -711,9 +796,18 @@ async def repaid(principal: Principal, grant_id: int, version: int | None, amoun
     if found is None:
         raise NotFound(grant_id)
     settlement = _view(found)
-    if amount != settlement.claim:
+    claim = OpenClaim(grant_id, settlement.refund, settlement.interest_from, settlement.late_use_interest,
+                      settlement.interest)  # fmt: skip
+    try:
+        interest = claim.interest_on(repaid_on, terms or await interest_terms())
+    except ValueError as exc:
+        raise Invalid({"paid_on": NO_BASE_RATE}) from exc
+    due = claim.refund + interest + claim.late_use_interest
+    if amount != due:
         raise Invalid({"amount": f"Der Betrag {amount.format()} entspricht nicht der Forderung von "
-                                 f"{settlement.claim.format()}; Teilzahlungen werden nicht verbucht."})  # fmt: skip
+                                 f"{due.format()} bei Eingang am {repaid_on:%d.%m.%Y} (Erstattung "
+                                 f"{claim.refund.format()} und Zinsen bis dahin); Teilzahlungen werden "
+                                 "nicht verbucht."})  # fmt: skip
     version = row["version"] if version is None else version
     done = await GrantAward.update({GrantAward.status: target, GrantAward.version: version + 1}).where(
         (GrantAward.id == grant_id) & (GrantAward.version == version)).returning(GrantAward.id)  # fmt: skip
@@ -721,10 +815,12 @@ async def repaid(principal: Principal, grant_id: int, version: int | None, amoun
         raise Conflict("Die Zuwendung wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
     await _update(settlement, settlement.version, {
         Settlement.repaid_at: datetime.combine(repaid_on, datetime.min.time(), clock.BERLIN),
-        Settlement.repaid_cents: amount.cents, Settlement.cash_reference: cash_reference})  # fmt: skip
+        Settlement.repaid_cents: amount.cents, Settlement.interest_cents: interest.cents,
+        Settlement.cash_reference: cash_reference})  # fmt: skip
     await audit.record(Actor(principal.id, request_id), "grant.refunded", "grant", grant_id,
                        organisation=row["application.organisation"],
-                       data={"amount_cents": amount.cents, "repaid_on": repaid_on.isoformat(),
+                       data={"amount_cents": amount.cents, "interest_cents": interest.cents,
+                             "repaid_on": repaid_on.isoformat(),
                              "cash_reference": cash_reference})  # fmt: skip
 
 
@@ -757,30 +853,36 @@ class Receivable:
     file_number: str
     organisation: str
     refund: Money
-    interest: Money
-    claim: Money
+    interest: Money  # as of today: § 49a Abs. 3 until today and the late-use interest
+    claim: Money  # what repays it today
     due: date | None
     days_overdue: int
 
 
 async def receivables(principal: Principal, page: int = 1) -> Page[Receivable]:
     """Refunds decided and not yet repaid, oldest due first (grants in „Rückforderung
-    festgesetzt“, by the grant's status index)."""
+    festgesetzt“, by the grant's status index), with the interest until today."""
     if not principal.roles & {Role.FINANCE, Role.REVIEWER, Role.APPROVER, Role.AUDITOR, Role.ADMIN}:
         raise Forbidden("Forderungen sehen Finanzen und KI.")
     limit, offset = window(page, PAGE_SIZE)
     rows = await Settlement.select(
-        Settlement.grant, Settlement.grant.version, Settlement.grant.application.file_number,  # type: ignore[union-attr]
-        Settlement.grant.application.organisation.legal_name, Settlement.refund_cents,  # type: ignore[union-attr]
-        Settlement.interest_cents, Settlement.late_use_interest_cents, Settlement.refund_due_date,
+        *CLAIM_COLUMNS, Settlement.grant.version, Settlement.grant.application.file_number,  # type: ignore[union-attr]
+        Settlement.grant.application.organisation.legal_name, Settlement.refund_due_date,  # type: ignore[union-attr]
     ).where((Settlement.grant.status == G.REFUND_SET) & Settlement.repaid_at.is_null()).order_by(
         Settlement.refund_due_date).order_by(Settlement.id).limit(limit).offset(offset)  # fmt: skip
-    today = clock.today()
-    return page_of([Receivable(
-        grant_id=r["grant"], grant_version=r["grant.version"], file_number=r["grant.application.file_number"] or "",
-        organisation=r["grant.application.organisation.legal_name"], refund=Money(r["refund_cents"]),
-        interest=Money(r["interest_cents"] + r["late_use_interest_cents"]),
-        claim=Money(r["refund_cents"] + r["interest_cents"] + r["late_use_interest_cents"]),
-        due=r["refund_due_date"],
-        days_overdue=max(0, (today - r["refund_due_date"]).days) if r["refund_due_date"] else 0,
-    ) for r in rows], page, PAGE_SIZE)  # fmt: skip
+    today, terms = clock.today(), await interest_terms()
+    result = []
+    for r in rows:
+        claim = _open_claim(r)
+        try:
+            interest = claim.interest_on(today, terms)
+        except ValueError:  # no base rate for the period: the decision's figure
+            interest = claim.decided_interest
+        result.append(Receivable(
+            grant_id=r["grant"], grant_version=r["grant.version"], file_number=r["grant.application.file_number"] or "",
+            organisation=r["grant.application.organisation.legal_name"], refund=claim.refund,
+            interest=interest + claim.late_use_interest, claim=claim.refund + interest + claim.late_use_interest,
+            due=r["refund_due_date"],
+            days_overdue=max(0, (today - r["refund_due_date"]).days) if r["refund_due_date"] else 0,
+        ))  # fmt: skip
+    return page_of(result, page, PAGE_SIZE)

@@ -684,19 +684,20 @@ def _receipt_values(grant: GrantReport, data: ReceiptInput) -> dict[Any, Any]:
 
 async def save_receipt(principal: Principal, grant: GrantReport, version: int, receipt_id: int | None,
                        data: ReceiptInput, request_id: str = "-") -> int:  # fmt: skip
-    """Add a receipt (numbered after the last) or change one of this report's receipts."""
+    """Add a receipt (numbered after the last) or change one of this report's receipts; returns
+    the receipt's id."""
     async with db.transaction():
         report = receipt_list_editable(principal, grant, version)
         if errors := receipt_problems(grant, data):
             raise Invalid(errors)
-        new = await _touch(report, version)
+        await _touch(report, version)
         values = _receipt_values(grant, data)
         if receipt_id is None:
             last = await Receipt.select(Receipt.number).where(Receipt.usage_report == report.id).order_by(
                 Receipt.number, ascending=False).first()  # fmt: skip
             number = (last["number"] if last else 0) + 1
-            await Receipt.insert(Receipt(usage_report=report.id, number=number,
-                                         **{column._meta.name: value for column, value in values.items()}))  # fmt: skip
+            receipt_id = int((await Receipt.insert(Receipt(usage_report=report.id, number=number, **{
+                column._meta.name: value for column, value in values.items()})).returning(Receipt.id))[0]["id"])  # fmt: skip
         else:
             done = await Receipt.update({**values, Receipt.version: Receipt.version + 1}).where(
                 (Receipt.id == receipt_id) & (Receipt.usage_report == report.id)
@@ -705,7 +706,7 @@ async def save_receipt(principal: Principal, grant: GrantReport, version: int, r
                 raise NotFound(receipt_id)
             number = int(done[0]["number"])
         await _saved(principal, grant, report, "receipt", request_id, number=number)
-    return new
+    return receipt_id
 
 
 async def delete_receipt(principal: Principal, grant: GrantReport, version: int, receipt_id: int,

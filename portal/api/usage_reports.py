@@ -445,15 +445,22 @@ async def save_actuals(
     return await answer(request, grant_id)
 
 
+class ReceiptCreated(msgspec.Struct):
+    """A new receipt's id with the report's new state (as ``LineCreated`` for a plan line)."""
+
+    receipt_id: int
+    report: UsageReportOut
+
+
 @post(f"{GRANT}/usage-report/receipts", opt=ASSOCIATION, responses=PROBLEMS)
 async def add_receipt(
     request: ApiRequest, grant_id: FromPath[int], data: JSONBody[ReceiptRequest]
-) -> UsageReportOut:
-    """Step 3: a receipt, numbered after the last."""
+) -> ReceiptCreated:
+    """Step 3: a receipt, numbered after the last; answers its ``receipt_id``."""
     grant = loaded(request)
-    await named(reports.save_receipt(request.user, grant, data.version, None, data.to_input(grant),
-                                     actor(request).request_id), plan_line="line_key")  # fmt: skip
-    return await answer(request, grant_id)
+    receipt_id = await named(reports.save_receipt(request.user, grant, data.version, None, data.to_input(grant),
+                                                  actor(request).request_id), plan_line="line_key")  # fmt: skip
+    return ReceiptCreated(receipt_id, await answer(request, grant_id))
 
 
 @put(f"{GRANT}/usage-report/receipts/{{receipt_id:int}}", opt=ASSOCIATION, responses=PROBLEMS)

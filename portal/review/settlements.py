@@ -18,7 +18,7 @@ from grants.services import base_rates, settlements, usage_reports
 from grants.services.payments import STAFF
 from grants.services.usage_reports import GrantReport
 from grants.vocabulary import FinancingType, Role, UsageReportKind
-from grants.workflow import GRANT, GrantStatus, actions_from
+from grants.workflow import GRANT, GrantStatus, PaymentOrderStatus, actions_from
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
@@ -83,6 +83,9 @@ async def _page(request: Request[Any, Any, Any], grant: GrantReport, errors: dic
         "may_set_refund": "set_refund" in allowed,
         "may_close": "close" in allowed and settlement is not None
         and not (grant.grant_status is GrantStatus.SETTLED and settlement.claim),
+        "may_reorder": bool(principal.roles & settlements.SETTLERS) and settlement is not None
+        and settlement.subsequent_order_status is PaymentOrderStatus.CANCELLED
+        and grant.grant_status is not GrantStatus.CLOSED,
         "per_unit": grant.parameters.financing_type is FinancingType.PER_UNIT,
     }, status_code=status_code)  # fmt: skip
 
@@ -185,6 +188,22 @@ async def close(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Tem
     return await _act(request, grant_id, run, "Die Zuwendung ist abgeschlossen.")
 
 
+@post(
+    "/pruefung/nachweise/{grant_id:int}/abrechnung/nachzahlung",
+    name="settlements:reorder",
+    opt=SETTLER,
+)
+async def reorder(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template | Redirect:
+    """Order a cancelled Nachzahlung anew (the form's ``version`` is the settlement's)."""
+
+    async def run(grant: GrantReport, form: Form) -> None:
+        await settlements.reorder_subsequent(
+            request.user, grant, _version(form), actor(request).request_id
+        )
+
+    return await _act(request, grant_id, run, "Die Nachzahlung ist neu angeordnet (Entwurf).")
+
+
 # -- receivables -----------------------------------------------------------------------------
 
 
@@ -227,4 +246,4 @@ async def repaid(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Te
     return Redirect("/finanzen/forderungen", status_code=303)
 
 
-ROUTES = [settlement_page, settle, hearing, refund, close, receivables, repaid]
+ROUTES = [settlement_page, settle, hearing, refund, close, reorder, receivables, repaid]

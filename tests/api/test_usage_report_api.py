@@ -339,7 +339,10 @@ async def test_a_member_fills_in_the_report_and_a_signatory_submits_it(client, s
             client, "POST", grant_id, "/receipts", {**receipt, "version": report["version"]}
         )
         assert added.status_code == 201, added.text
-        report = added.json()
+        created = added.json()
+        report = created["report"]
+        stored = await Receipt.objects().get(Receipt.id == created["receipt_id"])
+        assert (stored.usage_report, stored.payee) == (report["id"], "Druckerei am Ring")
     receipts = (await client.get(f"{API}/grants/{grant_id}/usage-report/receipts")).json()
     first = next(line for line in report["lines"] if line["kind"] == "expense")
     assert (receipts[0]["number"], receipts[0]["line_key"], receipts[0]["amount"]) == (
@@ -348,10 +351,11 @@ async def test_a_member_fills_in_the_report_and_a_signatory_submits_it(client, s
     assert len(receipts) == len(report["lines"])
 
     extra = {**receipt, "amount": "12.34", "version": report["version"]}
-    report = (await send(client, "POST", grant_id, "/receipts", extra)).json()
-    stored = await Receipt.objects().get(
-        (Receipt.usage_report == report["id"]) & (Receipt.amount_cents == 1234)
-    )
+    created = (await send(client, "POST", grant_id, "/receipts", extra)).json()
+    report = created["report"]
+    stored = await Receipt.objects().get(Receipt.id == created["receipt_id"])
+    assert (stored.usage_report, stored.amount_cents) == (report["id"], 1234)
+    assert report["receipt_count"] == len(receipts) + 1
     changed = await send(client, "PUT", grant_id, f"/receipts/{stored.id}",
                          {**extra, "amount": "12.35", "version": report["version"]})  # fmt: skip
     assert changed.status_code == 200, changed.text

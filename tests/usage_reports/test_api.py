@@ -58,7 +58,8 @@ async def test_the_report_is_written_and_submitted_through_the_api(app, member):
             "version": report["version"], "line_key": line["line_key"], "receipt_date": "2026-03-15",
             "payee": "Druckerei", "purpose": "Beleg", "amount": line["actual"]})  # fmt: skip
         assert answer.status_code == 201, answer.text
-        report = answer.json()
+        assert isinstance(answer.json()["receipt_id"], int)
+        report = answer.json()["report"]
     report = (await send(member, "PUT", url(grant_id, "/confirmation"), {
         "version": report["version"], "economical": True, "receipts_kept": True, "complete": True})).json()  # fmt: skip
     assert all(task["done"] for task in report["tasks"])

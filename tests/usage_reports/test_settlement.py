@@ -8,11 +8,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from grants import clock
+from grants import clock, financing
 from grants.demo.seed import load_once
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.money import Money
-from grants.services import budget, confirmations, decisions, payments, settlements, usage_reports
+from grants.services import (
+    base_rates,
+    budget,
+    confirmations,
+    decisions,
+    payments,
+    settlements,
+    usage_reports,
+)
 from grants.services.settlements import SettleInput
 from grants.tables import (
     ActualLine,
@@ -213,9 +221,10 @@ async def test_hearing_refund_decision_repayment_and_closing(demo):
     page = await settlements.receivables(finance)
     mine = [r for r in page.rows if r.grant_id == grant_id]
     assert mine
-    assert mine[0].claim == Money(450_000 + 9529 + decided["late_use_interest_cents"])
+    # the receivable bears interest until it is repaid: as of today, 29.07.2026 (150 days)
+    claim = Money(450_000 + 7897 + decided["late_use_interest_cents"])
+    assert mine[0].claim == claim
     version = (await usage_reports.get(finance, grant_id)).grant_version
-    claim = Money(450_000 + 9529 + decided["late_use_interest_cents"])
     with pytest.raises(Invalid, match="Teilzahlungen"):
         await settlements.record_repayment(
             finance, grant_id, version, Money(450_000), date(2026, 7, 29), "5400.1"
@@ -227,6 +236,8 @@ async def test_hearing_refund_decision_repayment_and_closing(demo):
     await settlements.record_repayment(
         finance, grant_id, version, claim, date(2026, 7, 29), "5400.1"
     )
+    repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (repaid["interest_cents"], repaid["repaid_cents"]) == (7897, claim.cents)
     assert not [r for r in (await settlements.receivables(finance)).rows if r.grant_id == grant_id]
     grant = await usage_reports.get(approver, grant_id)
     assert grant.grant_status is G.REFUNDED
@@ -278,7 +289,8 @@ async def test_the_payment_confirmation_import_marks_the_receivable_received(dem
     finance = await principal("finance")
     grant = await usage_reports.get(finance, grant_id)
     row = await Settlement.select().where(Settlement.grant == grant_id).first()
-    claim = Money(row["refund_cents"] + row["interest_cents"] + row["late_use_interest_cents"])
+    # paid on 28.07.2026, before the due date: interest from 01.03. for 149 days
+    claim = Money(row["refund_cents"] + 7844 + row["late_use_interest_cents"])
 
     def file(amount: Money) -> bytes:
         return ("Verwendungszweck;Betrag;Datum;Kassenzeichen\n"
@@ -287,10 +299,12 @@ async def test_the_payment_confirmation_import_marks_the_receivable_received(dem
     with pytest.raises(confirmations.ImportRejected) as refused:
         await confirmations.apply(finance, "kasse.csv", file(Money(100_00)))
     assert "Teilzahlungen" in refused.value.errors[0]
+    assert claim.format() in refused.value.errors[0]
     result = await confirmations.apply(finance, "kasse.csv", file(claim))
     assert (result.payments, result.total) == (1, claim)
     repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
     assert (repaid["repaid_cents"], repaid["cash_reference"]) == (claim.cents, "5400.9.1")
+    assert repaid["interest_cents"] == 7844
     status = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
     assert status["status"] == G.REFUNDED
     with pytest.raises(confirmations.ImportRejected) as again:
@@ -365,3 +379,130 @@ async def test_figures_changed_since_the_page_was_read_are_refused(demo):
     with pytest.raises(Conflict, match="inzwischen geändert"):
         await settlements.settle(who, grant, grant.grant_version, stale, render)
     assert not await Settlement.exists().where(Settlement.grant == grant_id)
+
+
+async def decided_claim(grant_id: int, move_to) -> tuple[dict, Money]:
+    """A refund decided on 29.07.2026 (due 29.08.2026): its row and the letter's claim."""
+    await refund_set(grant_id, move_to)
+    row = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (row["refund_due_date"], row["interest_cents"]) == (date(2026, 8, 29), 9529)
+    return row, Money(row["refund_cents"] + row["interest_cents"] + row["late_use_interest_cents"])
+
+
+async def test_repaid_on_the_due_date_the_claim_is_the_refund_letters_figure(demo):
+    grant_id = await in_review()
+    _, letter_claim = await decided_claim(grant_id, demo)
+    assert RENDERED[-1][1].interest == Money(9529)  # the letter states the amount if paid on time
+    demo(date(2026, 8, 29))
+    finance = await principal("finance")
+    (mine,) = [r for r in (await settlements.receivables(finance)).rows if r.grant_id == grant_id]
+    assert mine.claim == letter_claim
+    version = (await usage_reports.get(finance, grant_id)).grant_version
+    await settlements.record_repayment(
+        finance, grant_id, version, letter_claim, date(2026, 8, 29), "5400.2"
+    )
+    repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (repaid["interest_cents"], repaid["repaid_cents"]) == (9529, letter_claim.cents)
+
+
+async def test_repaid_ten_days_late_the_claim_bears_interest_until_that_day(demo):
+    grant_id = await in_review()
+    row, letter_claim = await decided_claim(grant_id, demo)
+    demo(date(2026, 9, 10))
+    finance = await principal("finance")
+    rates = await base_rates.all_rates()
+    late = date(2026, 9, 8)
+    interest = financing.interest(Money(450_000), date(2026, 3, 1), late, rates, 300)
+    assert interest == Money(10_055)  # 191 days at 4.27 %, 5.26 € more than the letter's 95.29 €
+    claim = Money(450_000 + interest.cents + row["late_use_interest_cents"])
+    (mine,) = [r for r in (await settlements.receivables(finance)).rows if r.grant_id == grant_id]
+    today = financing.interest(Money(450_000), date(2026, 3, 1), date(2026, 9, 10), rates, 300)
+    assert mine.claim == Money(450_000 + today.cents + row["late_use_interest_cents"])
+    version = (await usage_reports.get(finance, grant_id)).grant_version
+    with pytest.raises(Invalid) as refused:
+        await settlements.record_repayment(finance, grant_id, version, letter_claim, late, "5400.3")
+    assert claim.format() in refused.value.errors["amount"]
+    assert "08.09.2026" in refused.value.errors["amount"]
+    await settlements.record_repayment(finance, grant_id, version, claim, late, "5400.3")
+    repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (repaid["interest_cents"], repaid["repaid_cents"]) == (interest.cents, claim.cents)
+    event = await AuditEvent.select(AuditEvent.data).where(
+        (AuditEvent.action == "grant.refunded") & (AuditEvent.entity_id == grant_id)
+    ).output(load_json=True).first()  # fmt: skip
+    assert event["data"]["interest_cents"] == interest.cents
+
+
+async def test_the_import_row_ten_days_late_pays_the_interest_until_its_date(demo):
+    grant_id = await in_review()
+    row, letter_claim = await decided_claim(grant_id, demo)
+    demo(date(2026, 9, 10))
+    finance = await principal("finance")
+    grant = await usage_reports.get(finance, grant_id)
+    interest = financing.interest(
+        Money(450_000), date(2026, 3, 1), date(2026, 9, 8), await base_rates.all_rates(), 300
+    )
+    claim = Money(450_000 + interest.cents + row["late_use_interest_cents"])
+
+    def file(amount: Money) -> bytes:
+        return ("Verwendungszweck;Betrag;Datum;Kassenzeichen\n"
+                f"Rückforderung {grant.file_number};{amount.format_plain()};08.09.2026;5400.9.2\n").encode()  # fmt: skip
+
+    with pytest.raises(
+        confirmations.ImportRejected
+    ) as refused:  # the letter's figure is too little now
+        await confirmations.apply(finance, "kasse.csv", file(letter_claim))
+    assert claim.format() in refused.value.errors[0]
+    await confirmations.apply(finance, "kasse.csv", file(claim))
+    repaid = await Settlement.select().where(Settlement.grant == grant_id).first()
+    assert (repaid["interest_cents"], repaid["repaid_cents"]) == (interest.cents, claim.cents)
+
+
+async def statement(batch_id: int) -> bytes:
+    return f"Stapel {batch_id}".encode()
+
+
+async def test_a_cancelled_subsequent_payment_is_ordered_anew_paid_and_the_grant_closed(demo):
+    grant_id = await in_review(paid=2_400_000)
+    settlement_id = await settle("approver", grant_id)
+    reviewer, finance = await principal("reviewer2"), await principal("finance")
+    row = await Settlement.select().where(Settlement.id == settlement_id).first()
+    first = await PaymentOrder.select(
+        PaymentOrder.id, PaymentOrder.version, PaymentOrder.budget_line
+    ).where(PaymentOrder.id == row["subsequent_order"]).first()  # fmt: skip
+    grant = await usage_reports.get(reviewer, grant_id)
+    with pytest.raises(Conflict, match="stornierte"):  # the order is still on its way
+        await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    await payments.cancel(reviewer, first["id"], first["version"], "Falsche Haushaltsstelle")
+    with pytest.raises(Conflict, match="Nachzahlung"):
+        await settlements.close(reviewer, grant, grant.grant_version)
+    with pytest.raises(Forbidden):
+        await settlements.reorder_subsequent(finance, grant, row["version"])
+    with pytest.raises(Conflict, match="geändert"):
+        await settlements.reorder_subsequent(reviewer, grant, row["version"] - 1)
+    order_id = await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    assert order_id != first["id"]
+    with pytest.raises(Conflict):  # the same form twice: the settlement moved on
+        await settlements.reorder_subsequent(reviewer, grant, row["version"])
+    again = await Settlement.select().where(Settlement.id == settlement_id).first()
+    assert (again["subsequent_order"], again["version"]) == (order_id, row["version"] + 1)
+    order = await PaymentOrder.select().where(PaymentOrder.id == order_id).first()
+    assert (order["kind"], order["status"], order["amount_cents"], order["budget_line"]) == (
+        PaymentKind.SUBSEQUENT,
+        PaymentOrderStatus.DRAFT,
+        350_000,
+        first["budget_line"],
+    )
+    event = await AuditEvent.select(AuditEvent.data).where(
+        (AuditEvent.action == "grant.subsequent_reordered") & (AuditEvent.entity_id == grant_id)
+    ).output(load_json=True).first()  # fmt: skip
+    assert event["data"]["cancelled_order"] == first["id"]
+    assert event["data"]["order"] == order_id
+    await payments.certify(await principal("reviewer"), order_id, order["version"])
+    await payments.release(finance, order_id, order["version"] + 1)
+    chosen = payments.Selection(frozenset({order_id}), 1, Money(350_000))
+    await payments.export_released(finance, f"nachzahlung-{order_id}", statement, chosen=chosen)
+    await payments.mark_paid(finance, order_id, date(2026, 6, 30), "5400.8")
+    grant = await usage_reports.get(reviewer, grant_id)
+    await settlements.close(reviewer, grant, grant.grant_version)
+    closed = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
+    assert closed["status"] == G.CLOSED

@@ -9,12 +9,15 @@ import re
 import pytest
 from docx import Document as WordDocument
 
+from grants import clock, financing
 from grants.demo.seed import load_once
 from grants.money import Money
-from grants.tables import Document, GrantAward, Settlement
-from grants.workflow import GrantStatus
+from grants.services import base_rates, payments, settlements, usage_reports
+from grants.tables import Document, GrantAward, PaymentOrder, Settlement
+from grants.workflow import GrantStatus, PaymentOrderStatus
 from tests.support.login import csrf_post, sign_in
-from tests.usage_reports.settling import in_review
+from tests.support.principals import principal
+from tests.usage_reports.settling import in_review, render
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
@@ -90,7 +93,6 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
                               {"version": await version(grant_id), "answered": "true"})  # fmt: skip
     assert decided.status_code == 303, decided.text
     row = await Settlement.select().where(Settlement.grant == grant_id).first()
-    claim = row["refund_cents"] + row["interest_cents"] + row["late_use_interest_cents"]
     refund_letter = await letter_text(client, "refund_letter")
     assert "4.500,00" in refund_letter
     assert Money(row["interest_cents"]).format().split("\xa0")[0] in refund_letter
@@ -100,6 +102,12 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
     listing = await client.get("/finanzen/forderungen")
     assert listing.status_code == 200
     assert f"/pruefung/nachweise/{grant_id}/abrechnung" in listing.text
+    # the list shows the claim as of today: the refund bears interest until it is repaid
+    de_minimis, margin = settlements.refund_terms()
+    today = clock.today()
+    interest = financing.interest(Money(row["refund_cents"]), row["interest_from"], max(row["interest_from"], today),
+                                  await base_rates.all_rates(), margin, de_minimis)  # fmt: skip
+    claim = row["refund_cents"] + interest.cents + row["late_use_interest_cents"]
     shown = f"{claim // 100:,}".replace(",", ".") + f",{claim % 100:02d}"
     assert shown in re.sub(r"\s+", " ", listing.text)
     wrong = await csrf_post(client, f"/finanzen/forderungen/{grant_id}/zahlungseingang",
@@ -108,7 +116,7 @@ async def test_settle_hearing_refund_and_repayment_through_the_pages(client, gra
     assert wrong.status_code == 400
     assert "Teilzahlungen" in wrong.text
     paid = await csrf_post(client, f"/finanzen/forderungen/{grant_id}/zahlungseingang",
-                           {"version": await version(grant_id), "amount": shown, "paid_on": "01.12.2026",
+                           {"version": await version(grant_id), "amount": shown, "paid_on": f"{today:%d.%m.%Y}",
                             "cash_reference": "5400.77"})  # fmt: skip
     assert paid.status_code == 303, paid.text
     status = await GrantAward.select(GrantAward.status).where(GrantAward.id == grant_id).first()
@@ -179,3 +187,34 @@ async def test_the_page_shows_every_state_of_the_demo(client, database, status):
         assert "Berechnung aus den anerkannten Beträgen" in answer.text
     else:
         assert "Abgerechnet am" in answer.text
+
+
+async def test_a_cancelled_subsequent_payment_is_ordered_anew_from_the_page(client, database):
+    await load_once()
+    grant_id = await in_review(paid=2_400_000)
+    approver = await principal("approver")
+    grant = await usage_reports.get(approver, grant_id)
+    data = settlements.SettleInput(None, None, "")
+    settlement_id = await settlements.settle(approver, grant, grant.grant_version, data, render)
+    row = await Settlement.select().where(Settlement.id == settlement_id).first()
+    order = await PaymentOrder.select(PaymentOrder.version).where(
+        PaymentOrder.id == row["subsequent_order"]
+    ).first()  # fmt: skip
+    await sign_in(client, "reviewer2")
+    assert "Nachzahlung neu anordnen" not in (await client.get(page(grant_id))).text
+    await payments.cancel(
+        await principal("reviewer2"), row["subsequent_order"], order["version"], "Doppelt"
+    )
+    shown = await client.get(page(grant_id))
+    assert "Nachzahlung neu anordnen" in shown.text
+    stale = await csrf_post(client, page(grant_id, "/nachzahlung"), {"version": "0"})
+    assert stale.status_code == 409
+    done = await csrf_post(client, page(grant_id, "/nachzahlung"), {"version": str(row["version"])})
+    assert done.status_code == 303, done.text
+    again = await Settlement.select().where(Settlement.id == settlement_id).first()
+    new = await PaymentOrder.select(PaymentOrder.status, PaymentOrder.amount_cents).where(
+        PaymentOrder.id == again["subsequent_order"]
+    ).first()  # fmt: skip
+    assert again["subsequent_order"] != row["subsequent_order"]
+    assert (new["status"], new["amount_cents"]) == (PaymentOrderStatus.DRAFT, 350_000)
+    assert "Nachzahlung neu anordnen" not in (await client.get(page(grant_id))).text
