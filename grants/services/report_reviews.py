@@ -50,7 +50,7 @@ from grants.tables import (
     UsageReport,
     User,
 )
-from grants.vocabulary import AttachmentKind, PlanLineKind, Role
+from grants.vocabulary import AttachmentKind, PlanLineKind, Role, UsageReportKind
 from grants.workflow import (
     GRANT,
     USAGE_REPORT,
@@ -85,6 +85,15 @@ def _advance(machine: Any, action: str, state: Any, principal: Principal) -> Any
         raise Conflict(f"Der Verwendungsnachweis ist „{state.label}“.") from exc
 
 
+def _moves_grant(report: Report) -> bool:
+    """Only the final report moves the grant's state; an interim one leaves it paying."""
+    return report.kind is UsageReportKind.FINAL
+
+
+def _grant_in_review(grant: GrantReport, report: Report) -> bool:
+    return not _moves_grant(report) or grant.grant_status is GrantStatus.REPORT_IN_REVIEW
+
+
 def is_reviewer(principal: Principal, grant: GrantReport) -> bool:
     """Whether the principal reviews this report now (and so may assess it)."""
     report = grant.report
@@ -93,7 +102,7 @@ def is_reviewer(principal: Principal, grant: GrantReport) -> bool:
         and Role.REVIEWER in principal.roles
         and report.reviewer_id == principal.id
         and report.status is UsageReportStatus.IN_REVIEW
-        and grant.grant_status is GrantStatus.REPORT_IN_REVIEW
+        and _grant_in_review(grant, report)
     )
 
 
@@ -102,10 +111,7 @@ def _in_review(principal: Principal, grant: GrantReport, version: int | None) ->
     report = _report(grant)
     if Role.REVIEWER not in principal.roles or not may_see(principal, grant.organisation_id):
         raise Forbidden("Nur die Sachbearbeitung prüft Verwendungsnachweise.")
-    if (
-        report.status is not UsageReportStatus.IN_REVIEW
-        or grant.grant_status is not GrantStatus.REPORT_IN_REVIEW
-    ):
+    if report.status is not UsageReportStatus.IN_REVIEW or not _grant_in_review(grant, report):
         raise Conflict(f"Der Verwendungsnachweis ist „{report.status.label}“.")
     if report.reviewer_id != principal.id:
         raise Forbidden("Nur die zuständige Sachbearbeitung prüft diesen Verwendungsnachweis.")
@@ -145,20 +151,22 @@ async def _organisation_email(grant: GrantReport) -> str:
 async def start_review(
     principal: Principal, grant: GrantReport, version: int, request_id: str = "-"
 ) -> None:
-    """A reviewer takes up a submitted report: grant and report go "in Prüfung", and this
-    reviewer is the one who recognises the figures."""
+    """A reviewer takes up a submitted report: report (and, for the final report, grant) go
+    "in Prüfung", and this reviewer is the one who recognises the figures."""
     report = _report(grant)
     if not may_see(principal, grant.organisation_id):
         raise NotFound(grant.grant_id)
     async with db.transaction():
         if report.version != version:
             raise Conflict(STALE)
-        grant_status = _advance(GRANT, "start_report_review", grant.grant_status, principal)
+        if _moves_grant(report):
+            grant_status = _advance(GRANT, "start_report_review", grant.grant_status, principal)
         report_status = _advance(USAGE_REPORT, "start_review", report.status, principal)
         await _touch_report(
             report, {UsageReport.status: report_status, UsageReport.reviewer: principal.id}
         )
-        await _touch_grant(grant, grant_status)
+        if _moves_grant(report):
+            await _touch_grant(grant, grant_status)
         await audit.record(Actor(principal.id, request_id), "usage_report.review_started", "grant", grant.grant_id,
                            organisation=grant.organisation_id, data={"usage_report": report.id})  # fmt: skip
 
@@ -326,7 +334,8 @@ async def request_changes(principal: Principal, grant: GrantReport, version: int
     association changes it and submits it again."""
     async with db.transaction():
         report = _in_review(principal, grant, version)
-        grant_status = _advance(GRANT, "request_report_changes", grant.grant_status, principal)
+        if _moves_grant(report):
+            grant_status = _advance(GRANT, "request_report_changes", grant.grant_status, principal)
         report_status = _advance(USAGE_REPORT, "request_changes", report.status, principal)
         errors = {}
         if not points.strip():
@@ -336,7 +345,8 @@ async def request_changes(principal: Principal, grant: GrantReport, version: int
         if errors:
             raise Invalid(errors)
         await _touch_report(report, {UsageReport.status: report_status})
-        await _touch_grant(grant, grant_status)
+        if _moves_grant(report):
+            await _touch_grant(grant, grant_status)
         await ChangeRequest.insert(ChangeRequest(usage_report=report.id, points=points.strip(), deadline=deadline,
                                                  requested_by=principal.id))  # fmt: skip
         if email := await _organisation_email(grant):
@@ -349,6 +359,31 @@ async def request_changes(principal: Principal, grant: GrantReport, version: int
         await audit.record(Actor(principal.id, request_id), "usage_report.changes_requested", "grant", grant.grant_id,
                            organisation=grant.organisation_id,
                            data={"usage_report": report.id, "deadline": deadline.isoformat()})  # fmt: skip
+
+
+# -- accepting an interim report -------------------------------------------------------------
+
+
+async def accept_interim(
+    principal: Principal, grant: GrantReport, version: int, request_id: str = "-"
+) -> None:
+    """The reviewer accepts an interim report (Zwischennachweis) in review: no settlement, the
+    grant keeps paying; the association is told and may start its next report."""
+    async with db.transaction():
+        report = _in_review(principal, grant, version)
+        if _moves_grant(report):
+            raise Conflict("Der Verwendungsnachweis wird mit der Abrechnung abgeschlossen.")
+        status = _advance(USAGE_REPORT, "accept", report.status, principal)
+        await _touch_report(report, {UsageReport.status: status})
+        if email := await _organisation_email(grant):
+            await notifications.enqueue(
+                recipient=email, subject=f"Zwischennachweis {grant.file_number} geprüft",
+                body=(f"Guten Tag,\n\nIhr Zwischennachweis für „{grant.title}“ ({grant.file_number}) für den "
+                      f"Zeitraum {report.period_start:%d.%m.%Y} – {report.period_end:%d.%m.%Y} ist geprüft "
+                      "und ohne Beanstandung abgeschlossen.\n"),
+            )  # fmt: skip
+        await audit.record(Actor(principal.id, request_id), "usage_report.accepted", "grant", grant.grant_id,
+                           organisation=grant.organisation_id, data={"usage_report": report.id})  # fmt: skip
 
 
 # -- the sample ------------------------------------------------------------------------------

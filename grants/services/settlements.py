@@ -41,7 +41,14 @@ from grants.tables import (
     UsageReport,
     User,
 )
-from grants.vocabulary import DocumentKind, FinancingType, PaymentKind, PlanLineKind, Role
+from grants.vocabulary import (
+    DocumentKind,
+    FinancingType,
+    PaymentKind,
+    PlanLineKind,
+    Role,
+    UsageReportKind,
+)
 from grants.workflow import (
     GRANT,
     USAGE_REPORT,
@@ -390,6 +397,8 @@ async def settle(principal: Principal, grant: GrantReport, version: int, data: S
     target = _step("settle", grant.grant_status, principal)
     if report is None or report.status is not UsageReportStatus.IN_REVIEW:
         raise Conflict("Der Verwendungsnachweis ist nicht in Prüfung.")
+    if report.kind is not UsageReportKind.FINAL:
+        raise Conflict("Ein Zwischennachweis wird nicht abgerechnet.")
     if report.reviewer_id is None:
         raise Conflict("Der Verwendungsnachweis hat noch niemand geprüft.")
     if data.report_version is not None and data.report_version != report.version:

@@ -27,7 +27,7 @@ from grants import audit, clock, db, notifications, usage_checks
 from grants import indicators as indicator_set
 from grants.audit import Actor
 from grants.clock import BERLIN
-from grants.deadlines import usage_report_due
+from grants.deadlines import ReportDue, interim_reports, usage_report_due
 from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.financing import Parameters
 from grants.money import Money
@@ -139,6 +139,8 @@ class GrantReport:
     due_date: date | None  # of the final report, as the decision set it
     report: Report | None
     lines: tuple[ReportLine, ...]
+    interim_allowed: bool = False  # the programme asks for interim reports (Zwischennachweise)
+    started: tuple[tuple[UsageReportKind, date | None], ...] = ()  # every report's (kind, end)
 
     @property
     def expenses(self) -> tuple[ReportLine, ...]:
@@ -178,7 +180,14 @@ def may_see(principal: Principal, organisation_id: int) -> bool:
 
 
 async def get(principal: Principal, grant_id: int) -> GrantReport:
-    """The grant with its current report, or :class:`NotFound` for whoever may not see it."""
+    """The grant with its current report, or :class:`NotFound` for whoever may not see it.
+
+    A grant may have several reports (interim reports for ended fiscal years, then the final
+    one). The current report — the one the association's and the KI's pages work on — is the
+    latest report not yet accepted, else the latest one. As a grant starts its next report only
+    once the one before is accepted (:func:`next_report`), the final report, once started, is
+    always the current one (the settlement relies on it).
+    """
     application = GrantAward.application
     decision = GrantAward.current_decision
     row = await GrantAward.select(
@@ -188,18 +197,22 @@ async def get(principal: Principal, grant_id: int) -> GrantReport:
         application.file_number.as_alias("file_number"), application.title.as_alias("title"),
         application.call.programme.name.as_alias("programme"),  # type: ignore[union-attr]
         application.call.programme.simplified_report.as_alias("simplified_allowed"),  # type: ignore[union-attr]
+        application.call.programme.interim_reports.as_alias("interim_allowed"),  # type: ignore[union-attr]
         *decision.all_columns(),
     ).where(GrantAward.id == grant_id).first()  # fmt: skip
     if row is None or not may_see(principal, row["organisation_id"]):
         raise NotFound(grant_id)
     current = {key.removeprefix("current_decision."): value for key, value in row.items()
                if key.startswith("current_decision.")}  # fmt: skip
-    report_row = (
+    report_rows = (
         await UsageReport.select()
         .where(UsageReport.grant == grant_id)
         .order_by(UsageReport.id, ascending=False)
         .output(load_json=True)
-        .first()
+    )  # at most one per fiscal year of the approval period
+    report_row = next(
+        (r for r in report_rows if r["status"] != UsageReportStatus.ACCEPTED),
+        report_rows[0] if report_rows else None,
     )
     report = _report(report_row) if report_row else None
     return GrantReport(
@@ -211,6 +224,8 @@ async def get(principal: Principal, grant_id: int) -> GrantReport:
         approved=Money(current["approved_cents"]), period_start=current["period_start"],
         period_end=current["period_end"], due_date=current["usage_report_due"], report=report,
         lines=await _lines(grant_id, row["application"], report.id if report else None),
+        interim_allowed=row["interim_allowed"],
+        started=tuple((UsageReportKind(r["kind"]), r["period_end"]) for r in report_rows),
     )  # fmt: skip
 
 
@@ -307,7 +322,8 @@ async def checks(
     """The automatic checks of the grant's current report: its lines, receipts, the payouts
     marked paid and the base rates. With ``recognised``, each line counts with the amount the
     KI recognised (where assessed) instead of the reported actual — the settlement's figures.
-    ``rows``: the report's receipts where the caller has read them already."""
+    ``rows``: the report's receipts where the caller has read them already. The period is the
+    report's own (an interim report's fiscal year), else the approval period."""
     report = grant.report
     found: list[ReceiptRow] = []
     if report is not None and not report.simplified:
@@ -319,10 +335,11 @@ async def checks(
         (PaymentOrder.grant == grant.grant_id) & (PaymentOrder.status == PaymentOrderStatus.PAID)
     ).order_by(PaymentOrder.paid_on)  # fmt: skip
     settings = get_settings()
+    start, end = report_period(grant)
+    start, end = start or grant.decided_at.date(), end or grant.decided_at.date()
     return usage_checks.check_report(usage_checks.ReportFacts(
         parameters=grant.parameters, approved=grant.approved,
-        period_start=grant.period_start or grant.decided_at.date(),
-        period_end=grant.period_end or grant.decided_at.date(), early_start=None,
+        period_start=start, period_end=end, early_start=None,
         lines=tuple(usage_checks.ReportLine(
             line.line_key, line.label, line.kind, line.plan,
             line.recognised if recognised and line.recognised is not None else line.actual, line.amended,
@@ -358,6 +375,37 @@ def owes_report(grant: GrantReport, today: date) -> bool:
         return True
     started = grant.period_start is not None and grant.period_start <= today
     return grant.grant_status in REPORTING and started
+
+
+def report_period(grant: GrantReport) -> tuple[date | None, date | None]:
+    """The period the current report covers: its own (an interim report's slice of the approval
+    period), else the approval period (pure)."""
+    report = grant.report
+    start = report.period_start if report and report.period_start else grant.period_start
+    end = report.period_end if report and report.period_end else grant.period_end
+    return start, end
+
+
+def next_report(grant: GrantReport, today: date) -> ReportDue | None:
+    """The report the association may start now, or None (pure): when the current report is
+    accepted (or there is none yet), the interim report of the first fiscal year that has ended
+    and has none yet; once every interim report is started, the final report when one is owed
+    (:func:`owes_report`). Interim reports only where the programme asks for them."""
+    if grant.report is not None and grant.report.status is not UsageReportStatus.ACCEPTED:
+        return None
+    started = set(grant.started)
+    if any(kind is UsageReportKind.FINAL for kind, _ in started):
+        return None
+    if grant.interim_allowed and grant.period_start and grant.period_end:
+        for due in interim_reports(grant.period_start, grant.period_end):
+            if (UsageReportKind.INTERIM, due.period_end) in started:
+                continue
+            return due if due.period_end < today else None
+    if not owes_report(grant, today):
+        return None
+    start = grant.period_start or grant.decided_at.date()
+    end = grant.period_end or start
+    return ReportDue(UsageReportKind.FINAL, start, end, grant.due_date or usage_report_due(end))
 
 
 def per_unit(grant: GrantReport) -> bool:
@@ -454,29 +502,40 @@ async def _saved(principal: Principal, grant: GrantReport, report: Report, step:
 
 async def start(principal: Principal, grant: GrantReport, simplified: bool,
                 request_id: str = "-") -> int:  # fmt: skip
-    """Open the grant's usage report (once: a second start returns the first); its id.
+    """Open the grant's next report (:func:`next_report`: an interim report for an ended fiscal
+    year, or the final report); its id. Starting again while a report is open returns it.
 
     ``simplified`` (einfacher Verwendungsnachweis, no receipt list) only where the programme
-    allows it.
+    allows it. An interim report covers its fiscal year's slice of the approval period.
     """
     _member(principal, grant)
-    if not owes_report(grant, clock.today()):
+    today = clock.today()
+    due = next_report(grant, today)
+    if due is None:
+        report = grant.report
+        if report and report.status is not UsageReportStatus.ACCEPTED and owes_report(grant, today):
+            return report.id
         raise Conflict("Für diese Zuwendung ist noch kein Verwendungsnachweis fällig.")
+    final = due.kind is UsageReportKind.FINAL
     async with db.transaction():
         await db.lock(f"usage_report:{grant.grant_id}")
-        existing = await UsageReport.select(UsageReport.id).where(
-            UsageReport.grant == grant.grant_id).first()  # fmt: skip
+        same = (UsageReport.grant == grant.grant_id) & (UsageReport.kind == due.kind)
+        if not final:
+            same &= UsageReport.period_end == due.period_end
+        existing = await UsageReport.select(UsageReport.id).where(same).first()
         if existing is not None:
             return int(existing["id"])
-        due = grant.due_date or (usage_report_due(grant.period_end) if grant.period_end else None)
         row = await UsageReport.insert(UsageReport(
-            grant=grant.grant_id, kind=UsageReportKind.FINAL, status=UsageReportStatus.DRAFT,
-            period_start=grant.period_start, period_end=grant.period_end, due_date=due,
+            grant=grant.grant_id, kind=due.kind, status=UsageReportStatus.DRAFT,
+            period_start=grant.period_start if final else due.period_start,
+            period_end=grant.period_end if final else due.period_end,
+            due_date=due.due if not final or grant.period_end or grant.due_date else None,
             simplified=simplified and grant.simplified_allowed, updated_at=clock.now(),
         )).returning(UsageReport.id)  # fmt: skip
         report_id = int(row[0]["id"])
         await audit.record(Actor(principal.id, request_id), "usage_report.created", "usage_report", report_id,
-                           organisation=grant.organisation_id, data={"grant": grant.grant_id})  # fmt: skip
+                           organisation=grant.organisation_id,
+                           data={"grant": grant.grant_id, "kind": due.kind.value})  # fmt: skip
     return report_id
 
 
@@ -600,11 +659,11 @@ def receipt_problems(grant: GrantReport, data: ReceiptInput) -> dict[str, str]:
     elif line.actual_line_id is None:
         errors["plan_line"] = ("Für diese Zeile ist noch kein Ist-Betrag eingetragen. Bitte zuerst im "
                                "zahlenmäßigen Nachweis den Ist-Betrag angeben.")  # fmt: skip
-    report = grant.report
-    start = report.period_start if report and report.period_start else grant.period_start
-    end = report.period_end if report and report.period_end else grant.period_end
+    start, end = report_period(grant)
     if data.receipt_date and start and end and not start <= data.receipt_date <= end:
-        errors["receipt_date"] = (f"Das Belegdatum liegt außerhalb des Bewilligungszeitraums "
+        interim = grant.report is not None and grant.report.kind is UsageReportKind.INTERIM
+        period = "Zeitraums des Zwischennachweises" if interim else "Bewilligungszeitraums"
+        errors["receipt_date"] = (f"Das Belegdatum liegt außerhalb des {period} "
                                   f"({start:%d.%m.%Y} – {end:%d.%m.%Y}).")  # fmt: skip
     if data.amount is not None and data.amount.cents <= 0:
         errors["amount"] = "Bitte einen Betrag über 0,00 € eingeben."
@@ -790,13 +849,17 @@ async def submit(
     """A signatory submits the report: freeze a version, move report and grant on, tell the KI.
 
     A grant still approved or paying goes to "VN eingereicht" directly; an open Nachforderung is
-    answered (and refused after its deadline). Returns the version number.
+    answered (and refused after its deadline). An interim report leaves the grant as it is (it
+    keeps paying). Returns the version number.
     """
     async with db.transaction():
         report = _editable(principal, grant, version)
         roles = _roles(principal, grant)
         report_status = _advance(USAGE_REPORT, "submit", report.status, roles)
-        grant_status = _advance(GRANT, "submit_report", grant.grant_status, roles)
+        final = report.kind is UsageReportKind.FINAL
+        grant_status = (
+            _advance(GRANT, "submit_report", grant.grant_status, roles) if final else None
+        )
         values = await indicators(report)
         rows = await receipts(report)
         handed_back = await open_change_request(report)
@@ -821,14 +884,15 @@ async def submit(
             UsageReport.status: report_status, UsageReport.submitted_by: principal.id,
             UsageReport.submitted_at: now,
         })  # fmt: skip
-        moved = await GrantAward.update({
-            GrantAward.status: grant_status, GrantAward.version: grant.grant_version + 1,
-        }).where((GrantAward.id == grant.grant_id) & (GrantAward.version == grant.grant_version)).returning(
-            GrantAward.id)  # fmt: skip
-        if not moved:
-            raise Conflict(
-                "Die Zuwendung wurde inzwischen geändert. Bitte laden Sie die Seite neu."
-            )
+        if final:
+            moved = await GrantAward.update({
+                GrantAward.status: grant_status, GrantAward.version: grant.grant_version + 1,
+            }).where((GrantAward.id == grant.grant_id) & (GrantAward.version == grant.grant_version)).returning(
+                GrantAward.id)  # fmt: skip
+            if not moved:
+                raise Conflict(
+                    "Die Zuwendung wurde inzwischen geändert. Bitte laden Sie die Seite neu."
+                )
         if handed_back:
             await ChangeRequest.update({ChangeRequest.resolved_at: now}).where(
                 ChangeRequest.id == handed_back["id"])  # fmt: skip
@@ -860,11 +924,12 @@ async def _notify_submitted(principal: Principal, grant: GrantReport, report: Re
     """Confirm to the association; tell the report's (else the application's) reviewer."""
     organisation = await Organisation.select(Organisation.email).where(
         Organisation.id == grant.organisation_id).first()  # fmt: skip
-    subject = f"Verwendungsnachweis {grant.file_number} eingegangen"
+    name = report.kind.label  # Verwendungsnachweis or Zwischennachweis
+    subject = f"{name} {grant.file_number} eingegangen"
     for recipient in {principal.email, (organisation or {}).get("email", "")} - {""}:
         await notifications.enqueue(
             recipient=recipient, subject=subject,
-            body=(f"Guten Tag,\n\nder Verwendungsnachweis zu „{grant.title}“ ({grant.file_number}, Fassung "
+            body=(f"Guten Tag,\n\nder {name} zu „{grant.title}“ ({grant.file_number}, Fassung "
                   f"{number}) ist am {now.astimezone(BERLIN):%d.%m.%Y um %H:%M} Uhr beim Kommunalen "
                   f"Integrationszentrum Köln eingegangen. Eingereicht von {principal.display_name}.\n"),
         )  # fmt: skip
@@ -880,8 +945,8 @@ async def _notify_submitted(principal: Principal, grant: GrantReport, report: Re
     if reviewer and reviewer["email"]:
         again = "erneut " if resubmitted else ""
         await notifications.enqueue(
-            recipient=reviewer["email"], subject=f"Verwendungsnachweis {grant.file_number} {again}eingereicht",
-            body=(f"Guten Tag,\n\n{grant.organisation} hat den Verwendungsnachweis zu „{grant.title}“ "
+            recipient=reviewer["email"], subject=f"{name} {grant.file_number} {again}eingereicht",
+            body=(f"Guten Tag,\n\n{grant.organisation} hat den {name} zu „{grant.title}“ "
                   f"({grant.file_number}) {again}eingereicht (Fassung {number}).\n"),
         )  # fmt: skip
 

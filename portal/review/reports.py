@@ -19,8 +19,8 @@ from grants.paging import Page
 from grants.report_assessment import Assessed, Verdict, verdict_of
 from grants.services import report_reviews, usage_reports
 from grants.services.usage_reports import GrantReport, ReceiptRow
-from grants.vocabulary import LineVerdict, Role
-from grants.workflow import GrantStatus
+from grants.vocabulary import LineVerdict, Role, UsageReportKind
+from grants.workflow import GrantStatus, UsageReportStatus
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
 from portal.flash import flash
@@ -91,7 +91,9 @@ async def _workspace(request: Request[Any, Any, Any], grant: GrantReport, page: 
     context: dict[str, Any] = {
         "grant": grant, "report": report, "errors": errors or {}, "verdicts": LineVerdict.choices(),
         "is_reviewer": report_reviews.is_reviewer(principal, grant),
-        "may_start": Role.REVIEWER in principal.roles and grant.grant_status is GrantStatus.REPORT_SUBMITTED,
+        "may_start": Role.REVIEWER in principal.roles and report is not None
+        and report.status is UsageReportStatus.SUBMITTED
+        and (report.kind is UsageReportKind.INTERIM or grant.grant_status is GrantStatus.REPORT_SUBMITTED),
         "prompts": catalogue.PROMPTS, "lines": report_reviews.assessed_lines(grant), "deviations": {}, "receipts": None,
         "indicator_tables": [], "change_request": None, "values": values or {}, "checks": None, "sampled": [], "copies": {},
         "line_names": {line.actual_line_id: line.label for line in grant.lines if line.actual_line_id},
@@ -143,6 +145,16 @@ async def start(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Tem
     return await _act(request, grant, lambda: report_reviews.start_review(
         request.user, grant, form.integer("version") or 0, actor(request).request_id),
         "Prüfung des Verwendungsnachweises begonnen.")  # fmt: skip
+
+
+@post("/pruefung/nachweise/{grant_id:int}/annehmen", name="report_review:accept", opt=REVIEWER)
+async def accept(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template | Redirect:
+    """An interim report is accepted here; the final one by the settlement."""
+    form = Form(await request.form())
+    grant = await usage_reports.get(request.user, grant_id)
+    return await _act(request, grant, lambda: report_reviews.accept_interim(
+        request.user, grant, form.integer("version") or 0, actor(request).request_id),
+        "Zwischennachweis als geprüft abgeschlossen.")  # fmt: skip
 
 
 def _verdict(form: Form, item_id: int, prefix: str = "") -> Verdict:
@@ -284,6 +296,7 @@ async def copy(request: Request[Any, Any, Any], grant_id: FromPath[int],
 ROUTES = [
     workspace,
     start,
+    accept,
     assess_lines,
     assess_receipt,
     request_changes,

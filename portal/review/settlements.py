@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 
 from grants import clock
 from grants import indicators as indicator_set
-from grants.errors import Conflict, Forbidden, Invalid
+from grants.errors import Conflict, Forbidden, Invalid, NotFound
 from grants.services import base_rates, settlements, usage_reports
 from grants.services.payments import STAFF
 from grants.services.usage_reports import GrantReport
-from grants.vocabulary import FinancingType, Role
+from grants.vocabulary import FinancingType, Role, UsageReportKind
 from grants.workflow import GRANT, GrantStatus, PaymentOrderStatus, actions_from
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
@@ -90,17 +90,26 @@ async def _page(request: Request[Any, Any, Any], grant: GrantReport, errors: dic
     }, status_code=status_code)  # fmt: skip
 
 
+async def _final(request: Request[Any, Any, Any], grant_id: int) -> GrantReport:
+    """The grant with its final report; 404 while its current report is an interim one (an
+    interim report is accepted in the review workspace, never settled)."""
+    grant = await usage_reports.get(request.user, grant_id)
+    if grant.report is not None and grant.report.kind is not UsageReportKind.FINAL:
+        raise NotFound(grant_id)
+    return grant
+
+
 @get("/pruefung/nachweise/{grant_id:int}/abrechnung", name="settlements:page", opt=READ)
 async def settlement_page(request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Template:
     """The computation on screen, then the step the grant is at (settle, hear, decide, close)."""
-    grant = await usage_reports.get(request.user, grant_id)
+    grant = await _final(request, grant_id)
     return await _page(request, grant, values=dict(request.query_params))
 
 
 async def _act(request: Request[Any, Any, Any], grant_id: int, run: Callable[[GrantReport, Form], Awaitable[Any]],
                done: str) -> Template | Redirect:  # fmt: skip
     form = Form(await request.form())
-    grant = await usage_reports.get(request.user, grant_id)
+    grant = await _final(request, grant_id)
     try:
         await run(grant, form)
     except Invalid as exc:

@@ -18,7 +18,7 @@ from grants import indicators as indicator_set
 from grants.errors import Conflict, Invalid
 from grants.services import usage_reports as reports
 from grants.services.usage_reports import ActualInput, GrantReport, ReceiptInput
-from grants.vocabulary import PlanLineKind, Role
+from grants.vocabulary import PlanLineKind, Role, UsageReportKind
 from portal import forms
 from portal.admin.controllers import actor
 from portal.auth.access import access, roles
@@ -79,9 +79,13 @@ async def task_list(request: Request[Any, Any, Any], grant_id: FromPath[int]) ->
         steps = reports.tasks(grant, await reports.indicators(report), sums.count)
         change_request = await reports.open_change_request(report)
         versions = await reports.versions(report)
+    following = reports.next_report(grant, today)
     due = (report.due_date if report else None) or grant.due_date
+    if following and (report or following.kind is UsageReportKind.INTERIM):
+        due = following.due  # the report to start next
     return page("tasks", grant, steps=steps, change_request=change_request, versions=versions, due=due,
-                days=(due - today).days if due else None, owes=reports.owes_report(grant, today),
+                days=(due - today).days if due else None,
+                next_report=following,
                 editable=reports.is_editable(grant))  # fmt: skip
 
 
@@ -340,11 +344,13 @@ async def delete_receipt(request: Request[Any, Any, Any], grant_id: FromPath[int
 
 
 def template_facts(grant: GrantReport) -> receipt_list.TemplateFacts:
-    """The grant as its receipt list template states it (and as ``read`` checks a file against)."""
-    start = grant.period_start or grant.decided_at.date()
+    """The grant as its receipt list template states it (and as ``read`` checks a file against):
+    the current report's period (an interim report's fiscal year), else the approval period."""
+    first, last = reports.report_period(grant)
+    start = first or grant.decided_at.date()
     return receipt_list.TemplateFacts(
         grant_id=grant.grant_id, file_number=grant.file_number, title=grant.title,
-        organisation=grant.organisation, period_start=start, period_end=grant.period_end or start,
+        organisation=grant.organisation, period_start=start, period_end=last or start,
         earliest_receipt=start,
         lines=tuple(receipt_list.TemplateLine(line.line_key, line.label, line.kind) for line in grant.lines),
     )  # fmt: skip
