@@ -1,7 +1,7 @@
 """The receipt list through Excel: the grant's template downloaded, filled with openpyxl, uploaded."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -9,14 +9,21 @@ from openpyxl import load_workbook
 
 from grants.money import Money
 from grants.services import usage_reports
-from grants.tables import ActualLine, AuditEvent, Receipt, UsageReport
+from grants.tables import (
+    ActualLine,
+    AuditEvent,
+    GrantAward,
+    Receipt,
+    UsageReport,
+    UsageReportVersion,
+)
 from grants.workflow import GrantStatus
 from portal.usage_reports.controllers import template_facts
 from reports.excel.receipt_list import FIRST_ROW, position_labels
 from reports.excel.workbooks import XLSX
 from tests.support.login import csrf_post, sign_in
 from tests.support.principals import principal
-from tests.support.reporting import form_of, home, own_grant, step
+from tests.support.reporting import NARRATIVE, form_of, home, own_grant, step
 
 pytestmark = [pytest.mark.anyio, pytest.mark.shared_demo]
 
@@ -148,3 +155,41 @@ async def test_a_stale_version_is_a_conflict(client, started):
                                data={"version": "1", "_csrf_token": client.cookies["csrftoken"]})  # fmt: skip
     assert answer.status_code == 409
     assert "inzwischen von jemand anderem geändert" in answer.text
+
+
+async def test_the_demo_association_imports_its_due_report_s_receipts_and_submits_it(client):
+    """The journey of the README on the demo's due report (IKZ-2025-0001): the receipt list from the
+    generated template, the Sachbericht, the confirmation, a signatory submits."""
+    grant_id = await own_grant(GrantStatus.REPORT_DUE)
+    await sign_in(client, "member")
+    grant = await usage_reports.get(await principal("member"), grant_id)
+    assert grant.report is not None
+    labels = {
+        line.line_key: label for label, line in position_labels(template_facts(grant).lines).items()
+    }
+    start, _ = usage_reports.report_period(grant)
+    rows = [
+        (number, line.kind.label, start + timedelta(days=number), "Stadtwerke Köln", "Beleg laut Plan",
+         line.actual.format_plain(), labels[line.line_key], None)
+        for number, line in enumerate((line for line in grant.lines if line.receipted and line.actual), start=1)
+    ]  # fmt: skip
+    imported = await _upload(client, grant_id, _filled(await _template(client, grant_id), rows))
+    assert imported.status_code == 303, imported.text
+    assert (await step(client, grant_id, "sachbericht", NARRATIVE)).status_code == 303
+    confirmed = await step(client, grant_id, "bestaetigung",
+                           {"economical": "true", "receipts_kept": "true", "complete": "true"})  # fmt: skip
+    assert confirmed.status_code == 303, confirmed.text
+
+    await sign_in(client, "signatory")
+    check = await client.get(f"{home(grant_id)}/pruefen")
+    assert "Keine Punkte, die das Einreichen verhindern." in check.text, check.text
+    submitted = await step(client, grant_id, "einreichen", {}, page="pruefen")
+    assert submitted.status_code == 303, submitted.text
+    assert (
+        await GrantAward.objects().get(GrantAward.id == grant_id)
+    ).status == GrantStatus.REPORT_SUBMITTED
+    assert (
+        await UsageReportVersion.count().where(UsageReportVersion.usage_report == grant.report.id)
+        == 1
+    )
+    assert await Receipt.count().where(Receipt.usage_report == grant.report.id) == len(rows)
