@@ -33,7 +33,7 @@ from grants.financing import Parameters
 from grants.money import Money
 from grants.paging import Page, page_of, window
 from grants.services import base_rates
-from grants.services.payments import STAFF, parameters_of
+from grants.services.payments import STAFF, parameters_of, refresh_next_instalments
 from grants.services.users import Principal
 from grants.settings import get_settings
 from grants.tables import (
@@ -893,6 +893,7 @@ async def submit(
                 raise Conflict(
                     "Die Zuwendung wurde inzwischen geändert. Bitte laden Sie die Seite neu."
                 )
+            await refresh_next_instalments(grant.grant_id)  # no more instalments on the desk
         if handed_back:
             await ChangeRequest.update({ChangeRequest.resolved_at: now}).where(
                 ChangeRequest.id == handed_back["id"])  # fmt: skip

@@ -57,6 +57,8 @@ async def fill(client: httpx.AsyncClient, grant_id: int) -> list[dict]:
 
 async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app):
     grant_id = await own_grant(GrantStatus.PAYING)
+    paying = await GrantAward.objects().get(GrantAward.id == grant_id)
+    assert paying.next_instalment_due is not None  # an instalment still waits on the payments desk
     await sign_in(client, "member")
     tasks = await client.get(home(grant_id))
     assert "Verwendungsnachweis beginnen" in tasks.text
@@ -115,6 +117,7 @@ async def test_a_member_fills_the_report_and_a_signatory_submits_it(client, app)
     assert report.submitted_by is not None
     grant = await GrantAward.objects().get(GrantAward.id == grant_id)
     assert grant.status == GrantStatus.REPORT_SUBMITTED
+    assert grant.next_instalment_due is None  # a reported grant's instalments leave the desk
     version = await UsageReportVersion.objects().get(UsageReportVersion.usage_report == report.id)
     assert version.number == 1
     assert len(version.content_sha256) == 64
