@@ -24,10 +24,11 @@ from grants.tables import (
     FiscalYearShare,
     GrantAward,
     Organisation,
+    PaymentOrder,
     User,
 )
 from grants.vocabulary import DecisionKind, ExpenseCategory, FinancingType, Role
-from grants.workflow import GrantStatus
+from grants.workflow import GrantStatus, PaymentOrderStatus
 
 OPEN_GRANT = (GrantStatus.APPROVED, GrantStatus.PAYING)
 STATUS_LABELS = {"requested": "in Prüfung", "approved": "bewilligt", "rejected": "abgelehnt"}
@@ -90,6 +91,19 @@ async def _decision(decision_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(decision_id)
     return row
+
+
+async def _paid_or_ordered(grant_id: int) -> Money:
+    """What the grant's live payment orders (not cancelled) have paid out or will pay."""
+    rows = await PaymentOrder.select(PaymentOrder.amount_cents).where(
+        (PaymentOrder.grant == grant_id) & (PaymentOrder.status != PaymentOrderStatus.CANCELLED)
+    )  # fmt: skip
+    return Money(sum(row["amount_cents"] for row in rows))
+
+
+def _below_payments(out: Money) -> str:
+    return (f"Ausgezahlt oder angeordnet sind schon {out.format()}; darunter kann die Zuwendung nicht "
+            "sinken. Was zu viel gezahlt ist, fordert die Abrechnung des Verwendungsnachweises zurück.")  # fmt: skip
 
 
 def _ceiling(decision: dict[str, Any]) -> Money:
@@ -171,10 +185,13 @@ async def request(
         if data.period_end < data.period_start:
             errors["period_end"] = "Das Ende muss nach dem Beginn liegen."
         ceiling = _ceiling(current)
+        out = await _paid_or_ordered(grant["id"])
         if not Money(0) < data.requested <= ceiling:
             errors["requested"] = (
                 f"Bitte einen Betrag über 0 und höchstens {ceiling.format()} angeben."
             )
+        elif data.requested < out:
+            errors["requested"] = _below_payments(out)
         expense_keys = {line.line_key for line in app.expenses}
         if set(data.plan) - expense_keys or any(amount.cents <= 0 for amount in data.plan.values()):
             errors["plan"] = "Bitte für jede geänderte Ausgabe einen Betrag über 0 angeben."
@@ -274,6 +291,9 @@ async def decide(principal: Principal, amendment_id: int, version: int, approve:
         changes = line_changes(app, await _rows(app.id))[amendment_id]
         params = amended_parameters(current, changes, Money(row["requested_cents"]))
         approved = approved_grant(params)
+        out = await _paid_or_ordered(grant["id"])
+        if approved < out:
+            raise Conflict(_below_payments(out))
         period_start, period_end = row["period_start"], row["period_end"]
         new_years = dict(decisions.split_by_years(approved, period_start, period_end))
         old_years = {r["year"]: Money(r["amount_cents"]) for r in await FiscalYearShare.select(

@@ -14,6 +14,7 @@ from grants.tables import (
     Decision,
     Document,
     GrantAward,
+    PaymentOrder,
     User,
     UserRole,
 )
@@ -109,6 +110,18 @@ async def test_more_than_the_cap_is_refused_at_the_field(client, approved):
     answer = await ask(client, app_id, world, requested="31.000,00")
     assert answer.status_code == 400
     assert "höchstens 30.000,00\u00a0€" in answer.text
+    assert await Amendment.count() == 0
+
+
+async def test_the_grant_cannot_sink_below_what_is_paid_out_or_ordered(client, approved):
+    app_id, world, _, _ = approved
+    grant = await GrantAward.objects().get(GrantAward.application == app_id)
+    line = await BudgetCommitment.objects().get(BudgetCommitment.grant == grant.id)
+    await PaymentOrder.insert(PaymentOrder(grant=grant.id, budget_line=line.budget_line, kind="instalment",
+                                           status="paid", amount_cents=2_000_000))  # fmt: skip
+    answer = await ask(client, app_id, world, requested="10.000,00")
+    assert answer.status_code == 400
+    assert "Ausgezahlt oder angeordnet sind schon 20.000,00\u00a0€" in answer.text
     assert await Amendment.count() == 0
 
 
